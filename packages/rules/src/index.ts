@@ -1,0 +1,2 @@
+export * from './signing-event.js';
+export * from './fulcio-extensions.js';
