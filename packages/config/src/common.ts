@@ -1,0 +1,36 @@
+/**
+ * The variables both apps read (see .env.example). Each app extends this shape in its own config.ts.
+ */
+import { z } from 'zod';
+import { envBool, envInt, envString, envUrl } from './env.js';
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sigwatch';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export const commonEnvShape = {
+  DATABASE_URL: envUrl(['postgresql', 'postgres'], DEFAULT_DATABASE_URL),
+  REDIS_URL: envUrl(['redis', 'rediss'], DEFAULT_REDIS_URL),
+  /** Prefix for every BullMQ and Redis key: lets several deployments (or test runs) share one Redis. */
+  REDIS_PREFIX: envString('sigwatch'),
+  SMTP_URL: envUrl(['smtp', 'smtps'], 'smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+>?$/, 'must be an e-mail address, optionally "Name <addr@host>"')
+      .default('Sigwatch <alerts@sigwatch.localhost>'),
+  ),
+  PUBLIC_URL: envUrl(['http', 'https'], 'http://localhost:8080'),
+  /** `public-good`, or a path or URL to a logs file such as the simulator's logs.json. */
+  SIGWATCH_LOGS: envString('public-good'),
+  /** Path to a Sigstore trusted_root.json; unset = the production root embedded in @sigstore/tuf. */
+  SIGWATCH_TRUSTED_ROOT: envString().optional(),
+  WEBHOOK_ALLOW_PRIVATE: envBool(false),
+  LOG_LEVEL: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+} as const;
+
+export { envInt };
