@@ -65,7 +65,7 @@ function poolConfig(url: string, database?: string): pg.PoolConfig {
 function migrationAdapter() {
   const main = new PrismaPg(new pg.Pool(poolConfig(databaseUrl)));
   return {
-    provider: main.provider,
+    provider: 'postgres' as const,
     adapterName: main.adapterName,
     connect: () => main.connect(),
     async connectToShadowDb() {

@@ -61,7 +61,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   const result = schema.safeParse(source);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
-    variable: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
+    // Name the variable itself, not a path into its parsed value (e.g. WORKER_ROLES, not WORKER_ROLES.0).
+    variable: issue.path.length > 0 ? String(issue.path[0]) : '(environment)',
     message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
   }));
   throw new ConfigError(issues);

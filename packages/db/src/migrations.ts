@@ -20,7 +20,11 @@ export function expectedMigrations(dir = migrationsDir): string[] {
 export async function pendingMigrations(db: PrismaClient, dir = migrationsDir): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
     'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-  ).catch(() => [] as { migration_name: string }[]);
+  ).catch((e: unknown) => {
+    // No migrations table yet means nothing is applied; any other failure is the caller's to report.
+    if (e instanceof Error && /_prisma_migrations/.test(e.message) && /exist/.test(e.message)) return [];
+    throw e;
+  });
   const applied = new Set(rows.map((r) => r.migration_name));
   return expectedMigrations(dir).filter((m) => !applied.has(m));
 }

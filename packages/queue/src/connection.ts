@@ -11,10 +11,10 @@ export function createRedis(url: string, role: RedisRole = 'client', extra: Redi
     // Blocking worker connections must retry forever; producers and plain clients fail fast so an
     // HTTP request or a health probe never hangs on a dead Redis.
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    enableOfflineQueue: role === 'worker',
     connectTimeout: 5_000,
     lazyConnect: false,
     ...extra,
   };
-  return new Redis(url, options);
+  // ioredis' option types predate exactOptionalPropertyTypes.
+  return new Redis(url, options as never);
 }

@@ -7,14 +7,17 @@ import 'reflect-metadata';
 
 type CommandModule = { run(args: string[]): Promise<number> };
 
+// Commands load lazily so `sigwatch checkpoint …` does not pay for the simulator or the database client.
+const lazy = (path: string) => () => import(path) as Promise<CommandModule>;
+
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  checkpoint: { summary: 'checkpoint verify <file> [--trusted-root <file>] [--witness <vkey>]…', load: () => import('./checkpoint.js') },
-  consistency: { summary: 'consistency verify --old <checkpoint> --new <checkpoint> --proof <file>', load: () => import('./consistency.js') },
-  entry: { summary: 'entry inspect <file> [--trusted-root <file>]', load: () => import('./entry.js') },
-  match: { summary: 'match --rules <file> <entry files…>', load: () => import('./match.js') },
-  sim: { summary: 'sim --port <n> --dir <state dir> [--seed <n>] [--rate <entries/s>]', load: () => import('./sim.js') },
-  backfill: { summary: 'backfill --log <origin> --from <index>', load: () => import('./backfill.js') },
-  config: { summary: 'config check   (validate the environment, print the effective config)', load: () => import('./config.js') },
+  checkpoint: { summary: 'checkpoint verify <file> [--trusted-root <file>] [--witness <vkey>]…', load: lazy('./checkpoint.js') },
+  consistency: { summary: 'consistency verify --old <checkpoint> --new <checkpoint> --proof <file>', load: lazy('./consistency.js') },
+  entry: { summary: 'entry inspect <file> [--trusted-root <file>]', load: lazy('./entry.js') },
+  match: { summary: 'match --rules <file> <entry files…>', load: lazy('./match.js') },
+  sim: { summary: 'sim --port <n> --dir <state dir> [--seed <n>] [--rate <entries/s>]', load: lazy('./sim.js') },
+  backfill: { summary: 'backfill --log <origin> --from <index>', load: lazy('./backfill.js') },
+  config: { summary: 'config check   (validate the environment, print the effective config)', load: lazy('./config.js') },
 };
 
 function usage(): string {

@@ -1,0 +1,33 @@
+/**
+ * `sigwatch config check`: validate the worker's and the API's environment, print the effective
+ * configuration with secrets redacted (gopherwatch `checkconf`). Exit 0 valid, 1 invalid, 2 bad usage.
+ */
+import { ConfigError, redact } from '@sigwatch/config';
+import { loadConfig as loadWorkerConfig } from '../config.js';
+
+export async function run(args: string[]): Promise<number> {
+  if (args[0] !== 'check' || args.length > 1) {
+    process.stderr.write('usage: sigwatch config check\n');
+    return 2;
+  }
+  const { loadConfig: loadApiConfig } = (await import('../../../api/src/config.js')) as typeof import('../../../api/src/config.js');
+  const result: Record<string, unknown> = { ok: true };
+  const problems: { app: string; variable: string; message: string }[] = [];
+  for (const [app, load] of [
+    ['worker', loadWorkerConfig],
+    ['api', loadApiConfig],
+  ] as const) {
+    try {
+      result[app] = redact({ ...load() });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.issues.map((i) => ({ app, ...i })));
+    }
+  }
+  if (problems.length > 0) {
+    process.stdout.write(JSON.stringify({ ok: false, code: 'INVALID_CONFIG', message: `${problems.length} invalid variable(s)`, problems }) + '\n');
+    return 1;
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+  return 0;
+}

@@ -1,0 +1,32 @@
+/**
+ * Starts what this process runs (WORKER_ROLES): followers, matcher, sender. Each role module registers
+ * its BullMQ workers through the registry and returns a stop function.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Db } from '@sigwatch/db';
+import type { WorkerConfig } from './config.js';
+import type { WorkerRegistry } from './workers.js';
+
+export interface RoleDeps {
+  config: WorkerConfig;
+  db: Db;
+  redis: Redis;
+  workers: WorkerRegistry;
+  log: Logger;
+}
+
+export interface RunningRoles {
+  stop(): Promise<void>;
+}
+
+export async function startRoles(deps: RoleDeps): Promise<RunningRoles> {
+  const stops: Array<() => Promise<void>> = [];
+  // Roles are added here as they land: follow (src/follow), match (src/match), deliver (src/deliver).
+  deps.log.debug({ roles: deps.config.WORKER_ROLES }, 'starting roles');
+  return {
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
