@@ -18,3 +18,6 @@ export * from './keys.js';
 export * from './note.js';
 export * from './note-keys.js';
 export * from './checkpoint.js';
+export * from './trust.js';
+export * from './rekor-entry.js';
+export * from './rekor-verify.js';

@@ -17,7 +17,16 @@ export function importPublicKey(input: PublicKeyInput): KeyObject {
   return wrapErrors('MALFORMED_KEY', 'cannot import public key', () => {
     if (typeof input === 'string') return createPublicKey(input);
     const der = input.length === 32 ? Buffer.concat([ED25519_SPKI_PREFIX, input]) : Buffer.from(input);
-    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+    try {
+      return createPublicKey({ key: der, format: 'der', type: 'spki' });
+    } catch (err) {
+      // Some trust roots carry RSA keys as PKCS#1 RSAPublicKey (keyDetails PKCS1_RSA_PKCS1V5).
+      try {
+        return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+      } catch {
+        throw err;
+      }
+    }
   });
 }
 

@@ -64,7 +64,9 @@ export function parseNote(input: string | Uint8Array): SignedNote {
   const split = s.lastIndexOf('\n\n');
   if (split < 0) throw new TlogError('MALFORMED_NOTE', 'note has no blank line before its signatures');
   const text = s.slice(0, split + 1);
-  const lines = s.slice(split + 2, -1).split('\n');
+  const sigPart = s.slice(split + 2);
+  if (sigPart === '') throw new TlogError('MALFORMED_NOTE', 'note has no signature lines');
+  const lines = sigPart.slice(0, -1).split('\n');
   if (lines.length > MAX_NOTE_SIGNATURES) throw new TlogError('MALFORMED_NOTE', `note has more than ${MAX_NOTE_SIGNATURES} signatures`);
   const signatures = lines.map((line, i) => parseSignatureLine(line, i));
   if (signatures.length === 0) throw new TlogError('MALFORMED_NOTE', 'note has no signatures');
@@ -118,15 +120,21 @@ export function verifyNote(input: string | Uint8Array | SignedNote, verifiers: r
       unknown.push({ name: sig.name, keyId: toHex(sig.keyId) });
       continue;
     }
+    // Several verifiers may share a (name, key ID) — the same log in two trust roots, or a 4-byte ID
+    // collision: the signature counts if one of them accepts it, and is reported once.
+    let entry: VerifiedNoteSignature | undefined;
     for (const v of matching) {
       const res = v.verify(textBytes, sig.signature);
-      if (!res.ok) {
-        throw new TlogError('BAD_SIGNATURE', `signature by ${sig.name}+${toHex(sig.keyId)} (${v.type}) does not verify`);
+      if (res.ok) {
+        entry = { name: sig.name, keyId: toHex(sig.keyId), type: v.type };
+        if (res.timestamp !== undefined) entry.timestamp = res.timestamp;
+        break;
       }
-      const entry: VerifiedNoteSignature = { name: sig.name, keyId: toHex(sig.keyId), type: v.type };
-      if (res.timestamp !== undefined) entry.timestamp = res.timestamp;
-      verified.push(entry);
     }
+    if (entry === undefined) {
+      throw new TlogError('BAD_SIGNATURE', `signature by ${sig.name}+${toHex(sig.keyId)} (${matching[0]?.type ?? '?'}) does not verify`);
+    }
+    verified.push(entry);
   }
   if (verified.length === 0) {
     const seen = note.signatures.map((s) => `${s.name}+${toHex(s.keyId)}`).join(', ');
