@@ -1,0 +1,71 @@
+/**
+ * The parser's one entry point: a verified log leaf → SigningEvent (packages/rules signing-event.ts).
+ *
+ * Computes the RFC 6962 §2.1 leaf hash SHA-256(0x00 ‖ leaf) and dispatches on the log kind: Rekor v1/v2
+ * leaves are canonical JSON bodies (rekor-body.ts), CT leaves are MerkleTreeLeafs (ct-leaf.ts). The
+ * certificate's chain status is 'unknown' unless the caller, who validates chains against the trusted
+ * root's Fulcio CAs, passes it. Throws only EntryParseError: the follower stores those leaves as
+ * MalformedEntry and goes on.
+ */
+import { createHash } from 'node:crypto';
+import type { CertificateInfo, LogKind, SigningEvent } from '@sigwatch/rules';
+import { EntryParseError } from './entry-parse-error.js';
+import { parseCtLeaf } from './ct-leaf.js';
+import { parseRekorBody } from './rekor-body.js';
+
+export interface ParseLeafInput {
+  readonly log: { readonly origin: string; readonly kind: LogKind };
+  /** Index inside this tree (shard). */
+  readonly index: bigint | number | string;
+  /** Rekor v1 global index; equals `index` elsewhere. */
+  readonly globalIndex: bigint | number | string;
+  readonly leafBytes: Uint8Array;
+  readonly uuid?: string;
+  /** Unix seconds (Rekor v1 integratedTime). For CT the leaf's own timestamp is used when absent. */
+  readonly integratedTime?: number;
+  readonly chainStatus?: CertificateInfo['chain'];
+}
+
+function decimal(v: bigint | number | string, what: string): string {
+  const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : Number.isSafeInteger(v) ? String(v) : '';
+  if (!/^(0|[1-9][0-9]*)$/.test(s)) throw new EntryParseError('BAD_JSON', `${what}: not a non-negative integer`);
+  return s;
+}
+
+/** RFC 6962 leaf hash, hex. */
+export function leafHashHex(leaf: Uint8Array): string {
+  return createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest('hex');
+}
+
+export function parseLeaf(input: ParseLeafInput): SigningEvent {
+  const chain = input.chainStatus ?? 'unknown';
+  const base = {
+    log: { origin: input.log.origin, kind: input.log.kind },
+    index: decimal(input.index, 'index'),
+    globalIndex: decimal(input.globalIndex, 'globalIndex'),
+    leafHash: leafHashHex(input.leafBytes),
+  };
+  let event: SigningEvent;
+  if (input.log.kind === 'ct') {
+    const leaf = parseCtLeaf(input.leafBytes);
+    event = {
+      ...base,
+      integratedTime: input.integratedTime ?? Math.floor(leaf.timestampMs / 1000),
+      kind: leaf.kind,
+      apiVersion: leaf.apiVersion,
+      digests: [],
+      certificate: { ...leaf.certificate, chain },
+    };
+  } else {
+    const body = parseRekorBody(input.leafBytes);
+    event = { ...base, kind: body.kind, apiVersion: body.apiVersion, digests: body.digests };
+    // Rekor v2 has no integrated time (its entries say 0); never report a fake one.
+    if (input.integratedTime !== undefined && !(input.log.kind === 'rekor-v2' && input.integratedTime === 0)) {
+      event.integratedTime = input.integratedTime;
+    }
+    if (body.certificate) event.certificate = { ...body.certificate, chain };
+    if (body.publicKey) event.publicKey = body.publicKey;
+  }
+  if (input.uuid !== undefined) event.uuid = input.uuid;
+  return event;
+}

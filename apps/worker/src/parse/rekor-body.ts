@@ -1,0 +1,159 @@
+/**
+ * Rekor entry body (the canonicalized JSON leaf) → kind, apiVersion, artifact digests and the signer.
+ *
+ * Kinds and fields follow sigstore/rekor `pkg/types/<kind>/<version>/*_schema.json` (v1) and rekor-tiles
+ * `api/proto/rekor/v2/{hashedrekord,dsse}.proto` (v2 protojson: `hashedRekordV002`, `dsseV002`, digests
+ * base64, verifiers DER). As rekor-tiles CLIENTS.md asks, dispatch is on (kind, apiVersion) and anything
+ * unknown fails closed with EntryParseError('UNSUPPORTED_KIND') (stored as a MalformedEntry).
+ *
+ * The body is attacker-written (anyone can upload to Rekor): JSON is parsed inside a guard, every field
+ * is type-checked (json-fields.ts), base64 is strict, digests are validated.
+ *
+ * Known limit: where an entry has several signatures (dsse, intoto), the signer reported is the first
+ * signature's; SigningEvent carries one signer.
+ */
+import type { PublicKeyInfo } from '@sigwatch/rules';
+import { EntryParseError, guard } from './entry-parse-error.js';
+import type { CertificateFields } from './certificate-fields.js';
+import { arr, at, base64Bytes, optArr, optStr, str, type Json } from './json-fields.js';
+import { signerFromBytes, signerFromDer, type Signer } from './public-key.js';
+
+export interface Digest {
+  algorithm: string;
+  value: string;
+}
+
+export interface ParsedRekorBody {
+  kind: string;
+  apiVersion: string;
+  digests: Digest[];
+  certificate?: CertificateFields;
+  publicKey?: PublicKeyInfo;
+}
+
+/** Largest body we parse; Rekor v1 caps uploads well below this. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const DIGEST_BYTES: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64, sha1: 20 };
+const ALG_NAMES: Readonly<Record<string, string>> = {
+  sha256: 'sha256',
+  SHA2_256: 'sha256',
+  sha384: 'sha384',
+  SHA2_384: 'sha384',
+  sha512: 'sha512',
+  SHA2_512: 'sha512',
+  sha1: 'sha1',
+};
+
+/** v1 digest `{algorithm, value: hex}`. */
+function hexDigest(body: Json, path: string): Digest {
+  const alg = ALG_NAMES[str(body, `${path}.algorithm`)];
+  const value = str(body, `${path}.value`).toLowerCase();
+  if (!alg || !/^[0-9a-f]*$/.test(value) || value.length !== 2 * DIGEST_BYTES[alg]!) {
+    throw new EntryParseError('BAD_DIGEST', `${path}: not a valid hex digest`);
+  }
+  return { algorithm: alg, value };
+}
+
+/** v2 digest `{algorithm: SHA2_256, digest: base64}`. */
+function b64Digest(body: Json, path: string): Digest {
+  const alg = ALG_NAMES[str(body, `${path}.algorithm`)];
+  const bytes = base64Bytes(str(body, `${path}.digest`), `${path}.digest`);
+  if (!alg || bytes.length !== DIGEST_BYTES[alg]) throw new EntryParseError('BAD_DIGEST', `${path}: not a valid digest`);
+  return { algorithm: alg, value: Buffer.from(bytes).toString('hex') };
+}
+
+function optional(body: Json, path: string, read: (b: Json, p: string) => Digest): Digest[] {
+  return at(body, path) === undefined || at(body, path) === null ? [] : [read(body, path)];
+}
+
+/** Base64 of PEM / armored / SSH verifier text, as v1 bodies store keys. */
+function v1Signer(body: Json, path: string): Signer {
+  return signerFromBytes(base64Bytes(str(body, path), path));
+}
+
+function optV1Signer(body: Json, path: string): Signer | undefined {
+  return optStr(body, path) === undefined ? undefined : v1Signer(body, path);
+}
+
+/** v2 verifier `{publicKey: {rawBytes}} | {x509Certificate: {rawBytes}}`, DER base64. */
+function v2Signer(body: Json, path: string): Signer {
+  const cert = optStr(body, `${path}.x509Certificate.rawBytes`);
+  if (cert !== undefined) return signerFromDer(base64Bytes(cert, `${path}.x509Certificate`));
+  return signerFromDer(base64Bytes(str(body, `${path}.publicKey.rawBytes`), `${path}.publicKey`));
+}
+
+type Reader = (body: Json) => { digests: Digest[]; signer?: Signer | undefined };
+
+const READERS: Readonly<Record<string, Reader>> = {
+  'hashedrekord@0.0.1': (b) => ({
+    digests: [hexDigest(b, 'spec.data.hash')],
+    signer: v1Signer(b, 'spec.signature.publicKey.content'),
+  }),
+  'hashedrekord@0.0.2': (b) => ({
+    digests: [b64Digest(b, 'spec.hashedRekordV002.data')],
+    signer: v2Signer(b, 'spec.hashedRekordV002.signature.verifier'),
+  }),
+  'dsse@0.0.1': (b) => ({
+    digests: [...optional(b, 'spec.payloadHash', hexDigest), ...optional(b, 'spec.envelopeHash', hexDigest)],
+    signer: arr(b, 'spec.signatures').length > 0 ? v1Signer(b, 'spec.signatures.0.verifier') : undefined,
+  }),
+  'dsse@0.0.2': (b) => ({
+    digests: [b64Digest(b, 'spec.dsseV002.payloadHash')],
+    signer: arr(b, 'spec.dsseV002.signatures').length > 0 ? v2Signer(b, 'spec.dsseV002.signatures.0.verifier') : undefined,
+  }),
+  'intoto@0.0.1': (b) => ({
+    digests: [...optional(b, 'spec.content.payloadHash', hexDigest), ...optional(b, 'spec.content.hash', hexDigest)],
+    signer: v1Signer(b, 'spec.publicKey'),
+  }),
+  'intoto@0.0.2': (b) => ({
+    digests: [...optional(b, 'spec.content.payloadHash', hexDigest), ...optional(b, 'spec.content.hash', hexDigest)],
+    signer:
+      optArr(b, 'spec.content.envelope.signatures').length > 0
+        ? v1Signer(b, 'spec.content.envelope.signatures.0.publicKey')
+        : undefined,
+  }),
+  'rekord@0.0.1': (b) => ({
+    digests: optional(b, 'spec.data.hash', hexDigest),
+    signer: v1Signer(b, 'spec.signature.publicKey.content'),
+  }),
+  'helm@0.0.1': (b) => ({
+    digests: optional(b, 'spec.chart.hash', hexDigest),
+    signer: v1Signer(b, 'spec.publicKey.content'),
+  }),
+  'jar@0.0.1': (b) => ({
+    digests: optional(b, 'spec.archive.hash', hexDigest),
+    signer: optV1Signer(b, 'spec.signature.publicKey.content'),
+  }),
+  'rpm@0.0.1': (b) => ({
+    digests: optional(b, 'spec.package.hash', hexDigest),
+    signer: v1Signer(b, 'spec.publicKey.content'),
+  }),
+  'alpine@0.0.1': (b) => ({
+    digests: optional(b, 'spec.package.hash', hexDigest),
+    signer: v1Signer(b, 'spec.publicKey.content'),
+  }),
+  'cose@0.0.1': (b) => ({
+    digests: [...optional(b, 'spec.data.payloadHash', hexDigest), ...optional(b, 'spec.data.envelopeHash', hexDigest)],
+    signer: v1Signer(b, 'spec.publicKey'),
+  }),
+  // Timestamps and TUF metadata carry no signing identity a rule can match; record kind and digests only.
+  'rfc3161@0.0.1': () => ({ digests: [] }),
+  'tuf@0.0.1': () => ({ digests: [] }),
+};
+
+/** Parse a Rekor body (canonical JSON bytes). Throws EntryParseError. */
+export function parseRekorBody(bytes: Uint8Array): ParsedRekorBody {
+  if (bytes.length > MAX_BODY_BYTES) throw new EntryParseError('TOO_LARGE', `body of ${bytes.length} bytes`);
+  const body = guard('BAD_JSON', 'body is not JSON', () => JSON.parse(Buffer.from(bytes).toString('utf8')) as Json);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new EntryParseError('BAD_JSON', 'body is not an object');
+  const kind = str(body, 'kind');
+  const apiVersion = str(body, 'apiVersion');
+  const reader = READERS[`${kind}@${apiVersion}`];
+  if (!reader) throw new EntryParseError('UNSUPPORTED_KIND', `unsupported entry kind ${JSON.stringify(kind)} ${JSON.stringify(apiVersion)}`);
+  const { digests, signer } = guard('BAD_JSON', `${kind} ${apiVersion}`, () => reader(body));
+  const out: ParsedRekorBody = { kind, apiVersion, digests };
+  if (signer && 'certificate' in signer) out.certificate = signer.certificate;
+  else if (signer) out.publicKey = signer.publicKey;
+  return out;
+}
