@@ -1,2 +1,15 @@
 export * from './signing-event.js';
 export * from './fulcio-extensions.js';
+export * from './rule-error.js';
+export * from './value-matcher.js';
+export * from './schema.js';
+export * from './event-fields.js';
+export * from './compile-rule.js';
+export * from './match.js';
+export { RuleIndex, type RuleIndexStats } from './rule-index.js';
+export * from './templates.js';
+export * from './lint.js';
+export * from './rekor-monitor-import.js';
+export { compileGlob, type CompiledGlob } from './glob.js';
+export { extractRegexLiterals, type PatternLiterals } from './regex-literals.js';
+export { setRegexCacheCapacity, regexCacheSize } from './re2-cache.js';

@@ -163,3 +163,39 @@ function skipGroup(cps: string[], i: number): number {
   }
   return -1;
 }
+
+/** Does the pattern have an alternation `|` outside every group? (`a|b`, not `(a|b)`) */
+export function hasTopLevelAlternation(pattern: string): boolean {
+  const cps = Array.from(pattern);
+  let i = 0;
+  while (i < cps.length) {
+    const c = cps[i]!;
+    if (c === '\\') i += 2;
+    else if (c === '[') {
+      i = skipClass(cps, i);
+      if (i < 0) return true; // malformed: say yes, the conservative answer for callers
+    } else if (c === '(') {
+      i = skipGroup(cps, i);
+      if (i < 0) return true;
+    } else if (c === '|') return true;
+    else i++;
+  }
+  return false;
+}
+
+/** The text a pattern matches when it is a plain literal (`user@x\.com` → `user@x.com`), else undefined. */
+export function regexAsLiteral(pattern: string): string | undefined {
+  let out = '';
+  const cps = Array.from(pattern);
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i]!;
+    if (c === '\\') {
+      const n = cps[i + 1];
+      if (n === undefined || /[0-9A-Za-z]/.test(n)) return undefined;
+      out += n;
+      i++;
+    } else if ('.+*?()|[]{}^$'.includes(c)) return undefined;
+    else out += c;
+  }
+  return out;
+}
