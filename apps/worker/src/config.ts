@@ -14,6 +14,30 @@ export const WorkerEnvSchema = z.object({
   /** Concurrent jobs per queue consumer. */
   MATCH_CONCURRENCY: envInt(4, 1, 64),
   DELIVERY_CONCURRENCY: envInt(16, 1, 256),
+  /** Most webhook requests in flight to one endpoint across all workers (a slow endpoint delays only itself). */
+  WEBHOOK_MAX_IN_FLIGHT: envInt(2, 1, 64),
+  /** Alert mails per address per hour; beyond it alerts roll into an hourly digest (scale-and-safety §2.8). */
+  EMAIL_HOURLY_CAP: envInt(20, 1, 10_000),
+  /** How often the deliver role looks for digests that are due. */
+  DIGEST_SWEEP_INTERVAL_MS: envInt(60_000, 200, 3_600_000),
+  /**
+   * Delays between delivery attempts in milliseconds, comma-separated; blank = the ~3-day production schedule
+   * (packages/queue DELIVERY_RETRY_SCHEDULE_MS). Tests and demos use a short one, e.g. `100,200,300`.
+   */
+  DELIVERY_RETRY_SCHEDULE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of milliseconds')
+      .transform((s) => s.split(',').map((x) => Number(x.trim())))
+      .pipe(z.array(z.number().int().min(0).max(7 * 24 * 3_600_000)).min(1).max(20))
+      .optional(),
+  ),
+  /** The API's session secret; the worker uses it only to sign unsubscribe links when UNSUBSCRIBE_SECRET is unset. */
+  SESSION_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
   /** Which roles this process runs: any of follow,match,deliver (default all). */
   WORKER_ROLES: envString('follow,match,deliver').pipe(
     z

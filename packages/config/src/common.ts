@@ -26,6 +26,14 @@ export const commonEnvShape = {
   /** Path to a Sigstore trusted_root.json; unset = the production root embedded in @sigstore/tuf. */
   SIGWATCH_TRUSTED_ROOT: envString().optional(),
   WEBHOOK_ALLOW_PRIVATE: envBool(false),
+  /**
+   * Signs the one-click unsubscribe and mute links in alert mail (signed-token.ts); the worker signs, the
+   * API verifies. Blank = use SESSION_SECRET, so one shared .env is enough.
+   */
+  UNSUBSCRIBE_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
   LOG_LEVEL: z
     .preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

@@ -11,6 +11,9 @@ export const DELIVERY_RETRY_SCHEDULE_MS: readonly number[] = [
   20 * 3_600_000, 24 * 3_600_000,
 ];
 
+/** Backstop for `attempts`: 20 retries + the first try. */
+export const MAX_DELIVERY_ATTEMPTS = 21;
+
 export const jobOptions: Record<QueueName, JobsOptions> = {
   [QueueName.EntriesToMatch]: {
     attempts: 20,
@@ -20,10 +23,15 @@ export const jobOptions: Record<QueueName, JobsOptions> = {
     removeOnFail: { age: 7 * 24 * 3600 },
   },
   [QueueName.Deliveries]: {
-    attempts: DELIVERY_RETRY_SCHEDULE_MS.length + 1,
+    // The deliver role's backoff strategy follows the configured schedule (DELIVERY_RETRY_SCHEDULE, default
+    // the one above) and ends the retries when it runs out; `attempts` is only the backstop, large enough
+    // for the longest schedule the config accepts (20 delays).
+    attempts: MAX_DELIVERY_ATTEMPTS,
     backoff: { type: 'delivery-schedule' },
     removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 30 * 24 * 3600 },
+    // Failed jobs are not kept: the outcome and every attempt are in Postgres (Delivery, DeliveryAttempt),
+    // and removing them lets "retry" re-add `delivery-<id>` (a kept job would make that add a no-op).
+    removeOnFail: true,
   },
 };
 
