@@ -1,26 +1,41 @@
 /**
  * The API as a plugin (fastify/demo): tests register the same plugin the server runs.
- * External plugins first, then our decorators, then routes; one error handler.
+ * External plugins first (forms, cookies + Redis sessions, zod, OpenAPI), then ours (auth), then routes;
+ * one error handler and one 404 handler.
  */
 import type { FastifyInstance } from 'fastify';
+import fastifyFormbody from '@fastify/formbody';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './deps.js';
-import { healthRoutes } from './routes/health.js';
+import { errorHandler, sendError } from './error-handler.js';
 import { httpRequests } from './metrics.js';
+import session from './plugins/external/session.js';
+import swagger from './plugins/external/swagger.js';
+import auth from './plugins/app/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/pages/index.js';
+import { apiV1Routes } from './routes/api/v1/index.js';
 
 export async function buildApp(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.addHook('onResponse', async (req, reply) => {
     httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
-
-  app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, reply) => {
-    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) {
-      req.log.error({ err, method: req.method, url: req.url }, 'request failed');
-      return reply.code(status).send({ code: 'INTERNAL', message: 'Internal Server Error', requestId: req.id });
-    }
-    return reply.code(status).send({ code: err.code ?? 'BAD_REQUEST', message: err.message });
+  app.addHook('onClose', async () => {
+    await deps.mailer.idle();
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `No route for ${req.method} ${req.url.split('?')[0]}` }));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, 404, { code: 'NOT_FOUND', message: `No route for ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}` }),
+  );
+
+  await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+  await app.register(session, { deps });
+  await app.register(auth, { deps });
+  await app.register(swagger);
 
   await healthRoutes(app, deps);
+  await app.register(pageRoutes, { deps });
+  await app.register(apiV1Routes, { deps, prefix: '/api/v1' });
 }

@@ -1,14 +1,20 @@
-/** The API's long-lived connections, built once from config and closed on shutdown. */
+/** The API's long-lived connections and services, built once from config and closed on shutdown. */
 import type { Redis } from 'ioredis';
 import { createDb, type Db } from '@sigwatch/db';
 import { createProducers, createRedis, type Producers } from '@sigwatch/queue';
 import type { ApiConfig } from './config.js';
+import { createAccountMailer, type AccountMailer } from './services/account-mailer.js';
+import { OneTimeTokens } from './services/one-time-tokens.js';
+import { RateLimiter } from './services/rate-limit.js';
 
 export interface ApiDeps {
   config: ApiConfig;
   db: Db;
   redis: Redis;
   producers: Producers;
+  mailer: AccountMailer;
+  tokens: OneTimeTokens;
+  limiter: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -18,12 +24,17 @@ export function createDeps(config: ApiConfig): ApiDeps {
   // Redis being down must not crash the process: readiness reports it instead.
   redis.on('error', () => {});
   const producers = createProducers(redis, config.REDIS_PREFIX);
+  const mailer = createAccountMailer(config.SMTP_URL, config.MAIL_FROM);
   return {
     config,
     db,
     redis,
     producers,
+    mailer,
+    tokens: new OneTimeTokens(redis, config.REDIS_PREFIX),
+    limiter: new RateLimiter(redis, config.REDIS_PREFIX),
     async close() {
+      await mailer.close().catch(() => {});
       await producers.close().catch(() => {});
       redis.disconnect();
       await db.$disconnect();

@@ -1,0 +1,8 @@
+/** REST API v1: public log status, then everything behind a bearer token (autohooks.ts). */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../../../deps.js';
+import { logsRoutes } from './logs.js';
+
+export async function apiV1Routes(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void> {
+  await app.register(logsRoutes, opts);
+}

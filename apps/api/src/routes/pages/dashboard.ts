@@ -1,0 +1,27 @@
+/** The dashboard: subscriptions, recent alerts and log status at a glance. */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../../deps.js';
+import { logStatuses } from '../../services/log-status.js';
+import { html } from '../../views/html.js';
+import { logStatusTable } from '../../views/log-status.js';
+import { sendPage } from '../../views/page.js';
+
+export async function dashboardPages(app: FastifyInstance, { deps }: { deps: ApiDeps }): Promise<void> {
+  app.get('/dashboard', async (req, reply) => {
+    const userId = req.user!.id;
+    const [subs, matches, logs] = await Promise.all([
+      deps.db.subscription.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: 20, include: { _count: { select: { rules: true, matches: true } } } }),
+      deps.db.match.findMany({ where: { subscription: { userId } }, orderBy: { createdAt: 'desc' }, take: 10, include: { subscription: { select: { name: true } } } }),
+      logStatuses(deps.db),
+    ]);
+    return sendPage(req, reply, 'Dashboard', () => html`
+<h2>Subscriptions</h2>
+${subs.length === 0 ? html`<p>You have no subscriptions yet.</p>` : html`<table><thead><tr><th>Name</th><th>Rules</th><th>Alerts</th><th>State</th></tr></thead><tbody>
+${subs.map((s) => html`<tr><td><a href="/subscriptions/${s.id}">${s.name}</a></td><td>${s._count.rules}</td><td>${s._count.matches}</td><td>${s.enabled ? 'enabled' : 'disabled'}</td></tr>`)}</tbody></table>`}
+<p><a href="/subscriptions/new">New subscription</a> · <a href="/import">Import a rekor-monitor file</a></p>
+<h2>Recent alerts</h2>
+${matches.length === 0 ? html`<p>No alerts yet.</p>` : html`<ul>${matches.map((m) => html`<li><a href="/alerts/${m.id}">${m.subscription.name}</a>: ${m.field} = <code>${m.value}</code> (${m.createdAt.toISOString()})</li>`)}</ul>`}
+<p><a href="/alerts">All alerts</a></p>
+<h2>Logs</h2>${logStatusTable(logs)}`);
+  });
+}

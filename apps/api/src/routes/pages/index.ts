@@ -1,0 +1,18 @@
+/** Every server-rendered page. A CSRF token is required on every state-changing request here. */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../../deps.js';
+import { checkCsrf } from '../../plugins/app/csrf.js';
+import { requireUser } from '../../plugins/app/auth.js';
+import { authPages } from './auth.js';
+import { homePages } from './home.js';
+import { dashboardPages } from './dashboard.js';
+
+export async function pageRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void> {
+  app.addHook('preHandler', checkCsrf);
+  await homePages(app, opts);
+  await authPages(app, opts);
+  await app.register(async (signedIn) => {
+    signedIn.addHook('preHandler', requireUser);
+    await dashboardPages(signedIn, opts);
+  });
+}
