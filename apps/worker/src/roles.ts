@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { Db } from '@sigwatch/db';
 import type { WorkerConfig } from './config.js';
 import type { WorkerRegistry } from './workers.js';
+import { startDeliverRole } from './deliver/role.js';
+import { startFollowRole } from './follow/role.js';
+import { startMatchRole } from './match/role.js';
 
 export interface RoleDeps {
   config: WorkerConfig;
@@ -22,8 +25,10 @@ export interface RunningRoles {
 
 export async function startRoles(deps: RoleDeps): Promise<RunningRoles> {
   const stops: Array<() => Promise<void>> = [];
-  // Roles are added here as they land: follow (src/follow), match (src/match), deliver (src/deliver).
+  if (deps.config.WORKER_ROLES.includes('match')) stops.push(await startMatchRole(deps));
+  if (deps.config.WORKER_ROLES.includes('follow')) stops.push(await startFollowRole(deps));
   deps.log.debug({ roles: deps.config.WORKER_ROLES }, 'starting roles');
+  if (deps.config.WORKER_ROLES.includes('deliver')) stops.push(await startDeliverRole(deps));
   return {
     async stop() {
       for (const stop of stops.reverse()) await stop();

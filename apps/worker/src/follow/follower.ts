@@ -1,0 +1,283 @@
+/**
+ * One log's follower: verify, then advance (DESIGN.md "The follower"; certspotter monitor.go).
+ *
+ *   fetch head ─► verify signature ─► rollback / fork checks ─► prefix proof (consistency or tiles)
+ *     ─► per step: fetch leaves ─► hash into a copy of the compact range ─► root = signed root (or prefix proof)
+ *     ─► parse ─► enqueue batch (job id from log + range) ─► persist position + malformed entries (one tx)
+ *
+ * Nothing unverified is ever parsed or enqueued. A verification failure (TlogError) halts the log with an
+ * Incident holding the evidence; a transport failure (LogHttpError) is recorded and retried. A crash
+ * repeats at most the last step, and the job ids and the matcher's unique keys make that a no-op.
+ */
+import type { Logger } from 'pino';
+import { CompactRange, TlogError, bytesEqual, hashLeaf, toHex } from '@sigwatch/tlog';
+import type { SigningEvent } from '@sigwatch/rules';
+import { entriesJobId, type Producer, type QueueName } from '@sigwatch/queue';
+import type { FetchedLeaf, LogHead, LogSource, ShardView } from '../logs/log-source.js';
+import type { LogStateStore, MalformedRecord, VerifiedPosition } from './log-state-store.js';
+import { followMetrics as m } from './follow-metrics.js';
+
+export type LeafParser = (input: { index: bigint; globalIndex: bigint; leaf: FetchedLeaf }) => SigningEvent;
+
+export interface FollowerDeps {
+  source: LogSource;
+  store: LogStateStore;
+  producer: Producer<typeof QueueName.EntriesToMatch>;
+  parse: LeafParser;
+  log: Logger;
+  /** Called with each enqueued batch (the recent-events list for the API preview). */
+  onEvents?: (events: SigningEvent[]) => Promise<void>;
+  /** Events per queued job. */
+  jobSize?: number;
+  /** Backlog growth for this long marks the log `behind`. */
+  behindAfterMs?: number;
+}
+
+export type PollOutcome = 'started' | 'advanced' | 'idle' | 'halted' | 'error';
+
+export class IncidentError extends Error {
+  override readonly name = 'IncidentError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly evidence: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class Follower {
+  private readonly id: string;
+  private samples: Array<{ at: number; backlog: bigint }> = [];
+
+  constructor(private readonly deps: FollowerDeps) {
+    this.id = deps.source.config.id;
+  }
+
+  /** One poll. Never throws: the outcome says what happened, errors are recorded. */
+  async poll(): Promise<PollOutcome> {
+    const { source, store, log } = this.deps;
+    const labels = { log: this.id };
+    try {
+      const state = await store.load(this.id);
+      const outcome = await this.step(state.position, state.halted);
+      if (state.halted) {
+        const n = await store.resolveIncidents(this.id);
+        log.warn({ logId: this.id, resolved: n }, 'log verified again after a halt: incidents resolved, following resumed');
+        m.halted.set(labels, 0);
+      }
+      m.lastSuccess.set(labels, Date.now() / 1000);
+      return outcome;
+    } catch (e) {
+      if (e instanceof IncidentError || e instanceof TlogError) {
+        const incident = e instanceof IncidentError ? e : new IncidentError(e.code, e.message, {}, { cause: e });
+        m.errors.inc({ log: this.id, kind: 'verification' });
+        m.halted.set(labels, 1);
+        const { created, id } = await store.openIncident(this.id, incident.code, incident.message, incident.evidence).catch((err: unknown) => {
+          log.error({ logId: this.id, err: String(err) }, 'could not store incident');
+          return { created: false, id: '' };
+        });
+        if (created) log.error({ logId: this.id, origin: source.config.origin, code: incident.code, incidentId: id }, `log halted: ${incident.message}`);
+        return 'halted';
+      }
+      m.errors.inc({ log: this.id, kind: 'transport' });
+      const message = e instanceof Error ? e.message : String(e);
+      log.warn({ logId: this.id, origin: source.config.origin, err: message }, 'poll failed; will retry');
+      await store.recordError(this.id, message).catch(() => {});
+      return 'error';
+    }
+  }
+
+  private async step(position: VerifiedPosition | undefined, halted: boolean): Promise<PollOutcome> {
+    const { source, store } = this.deps;
+    const head = await this.verifiedHead(position);
+    m.logSize.set({ log: this.id }, Number(head.size));
+
+    if (position === undefined) {
+      // A new log starts at its current head: no history needed (DESIGN.md "Starting point").
+      const offset = (head.inactiveShards ?? []).reduce((sum, s) => sum + s.head.size, 0n);
+      const shard: ShardView = { offset, ...(head.treeId !== undefined ? { treeId: head.treeId } : {}) };
+      const range = await source.compactRangeAt(head, shard);
+      await store.advance(this.id, { treeSize: head.size, rootHash: head.rootHash, checkpoint: head.signed, range, globalOffset: offset, ...(head.treeId !== undefined ? { treeId: head.treeId } : {}) }, [], head.size);
+      m.verifiedSize.set({ log: this.id }, Number(head.size));
+      this.deps.log.info({ logId: this.id, origin: source.config.origin, treeSize: String(head.size) }, 'following from the current head');
+      return 'started';
+    }
+
+    let pos = position;
+    // Rekor v1 shard rollover: finish the old tree against its final signed head, then start the new one.
+    if (head.treeId !== undefined && pos.treeId !== undefined && head.treeId !== pos.treeId) {
+      const old = head.inactiveShards?.find((s) => s.treeId === pos.treeId);
+      if (old === undefined) {
+        throw new IncidentError('UNKNOWN_SHARD', `the log's active tree changed from ${pos.treeId} to ${head.treeId} and the old tree is not among its inactive shards`, {
+          trusted: pos.checkpoint,
+          latest: head.signed,
+        });
+      }
+      pos = await this.catchUp(pos, old.head, head.size);
+      pos = { treeSize: 0n, rootHash: CompactRange.empty().root(), checkpoint: head.signed, range: CompactRange.empty(), treeId: head.treeId, globalOffset: pos.globalOffset + old.head.size };
+      await store.advance(this.id, pos, [], head.size);
+      this.deps.log.info({ logId: this.id, treeId: head.treeId, globalOffset: String(pos.globalOffset) }, 'moved to the new shard');
+    }
+
+    if (head.size < pos.treeSize) {
+      throw new IncidentError('ROLLBACK', `the log's signed tree size ${head.size} is smaller than the verified size ${pos.treeSize}`, { trusted: pos.checkpoint, latest: head.signed });
+    }
+    if (head.size === pos.treeSize) {
+      if (!bytesEqual(head.rootHash, pos.rootHash)) {
+        throw new IncidentError('FORK', `the log signed two different roots for size ${head.size}`, {
+          trusted: pos.checkpoint,
+          latest: head.signed,
+          trustedRoot: toHex(pos.rootHash),
+          latestRoot: toHex(head.rootHash),
+        });
+      }
+      this.trackBacklog(0n);
+      m.verifiedSize.set({ log: this.id }, Number(pos.treeSize));
+      return halted ? 'advanced' : 'idle';
+    }
+    await this.catchUp(pos, head, head.size);
+    return 'advanced';
+  }
+
+  private async verifiedHead(position: VerifiedPosition | undefined): Promise<LogHead> {
+    try {
+      return await this.deps.source.fetchHead();
+    } catch (e) {
+      if (e instanceof TlogError) {
+        throw new IncidentError(e.code, `the log's signed tree head does not verify: ${e.message}`, { trusted: position?.checkpoint ?? null }, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  /** Verify and enqueue [pos.treeSize, target.size) of the tree `target` heads. Returns the new position. */
+  private async catchUp(start: VerifiedPosition, target: LogHead, announced: bigint): Promise<VerifiedPosition> {
+    const { source, store } = this.deps;
+    const shard: ShardView = { offset: start.globalOffset, ...(start.treeId !== undefined ? { treeId: start.treeId } : {}) };
+    // Cheap fork detection first: the verified tree must be a prefix of the new one.
+    if (start.treeSize > 0n) {
+      await source.provePrefix(start.range, target, shard).catch((e: unknown) => {
+        if (e instanceof TlogError) {
+          throw new IncidentError('INCONSISTENT_TREE', `the new tree head is not an extension of the verified tree: ${e.message}`, {
+            trusted: start.checkpoint,
+            latest: target.signed,
+          }, { cause: e });
+        }
+        throw e;
+      });
+    }
+    let pos = start;
+    const step = BigInt(source.maxStep);
+    while (pos.treeSize < target.size) {
+      let to = pos.treeSize + step < target.size ? pos.treeSize + step : target.size;
+      // Tile-friendly steps: end on a multiple of 256 unless this is the last one.
+      if (to < target.size && to % 256n !== 0n && to - (to % 256n) > pos.treeSize) to -= to % 256n;
+      this.trackBacklog(announced - pos.treeSize);
+      pos = await this.verifyStep(pos, to, target, shard, announced);
+    }
+    this.trackBacklog(announced - pos.treeSize);
+    await store.setStatus(this.id, this.isBehind() ? 'behind' : 'ok');
+    return pos;
+  }
+
+  private async verifyStep(pos: VerifiedPosition, to: bigint, target: LogHead, shard: ShardView, announced: bigint): Promise<VerifiedPosition> {
+    const { source, store } = this.deps;
+    const leaves = await source.fetchLeaves(pos.treeSize, to, shard);
+    if (BigInt(leaves.length) !== to - pos.treeSize) {
+      throw new TlogError('MALFORMED_ENTRY', `asked for ${to - pos.treeSize} leaves, got ${leaves.length}`);
+    }
+    const range = pos.range.clone();
+    const hashes = leaves.map((l) => hashLeaf(l.leaf));
+    for (const h of hashes) range.append(h);
+    if (to === target.size) {
+      const root = range.root();
+      if (!bytesEqual(root, target.rootHash)) {
+        throw new IncidentError('ROOT_MISMATCH', `the leaves [${pos.treeSize}, ${to}) do not hash to the signed root`, {
+          trusted: pos.checkpoint,
+          latest: target.signed,
+          recomputedRoot: toHex(root),
+          signedRoot: toHex(target.rootHash),
+        });
+      }
+    } else {
+      await source.provePrefix(range, target, shard).catch((e: unknown) => {
+        if (e instanceof TlogError) {
+          throw new IncidentError('ROOT_MISMATCH', `the leaves [${pos.treeSize}, ${to}) are not a prefix of the signed tree: ${e.message}`, {
+            trusted: pos.checkpoint,
+            latest: target.signed,
+            recomputedRoot: toHex(range.root()),
+          }, { cause: e });
+        }
+        throw e;
+      });
+    }
+
+    // Verified: parse, enqueue, then persist.
+    const events: SigningEvent[] = [];
+    const malformed: MalformedRecord[] = [];
+    leaves.forEach((leaf, i) => {
+      const index = pos.treeSize + BigInt(i);
+      try {
+        events.push(this.deps.parse({ index, globalIndex: index + shard.offset, leaf }));
+      } catch (e) {
+        const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'PARSE_FAILED';
+        malformed.push({ index, leaf: leaf.leaf, code, reason: e instanceof Error ? e.message : String(e) });
+      }
+    });
+    await this.enqueue(events);
+    const next: VerifiedPosition = {
+      treeSize: to,
+      rootHash: range.root(),
+      checkpoint: to === target.size ? target.signed : pos.checkpoint,
+      range,
+      globalOffset: pos.globalOffset,
+      ...(pos.treeId !== undefined ? { treeId: pos.treeId } : {}),
+    };
+    await store.advance(this.id, next, malformed, announced);
+    m.verifiedSize.set({ log: this.id }, Number(to));
+    m.entries.inc({ log: this.id }, events.length);
+    if (malformed.length > 0) {
+      m.malformed.inc({ log: this.id }, malformed.length);
+      this.deps.log.warn({ logId: this.id, count: malformed.length, first: String(malformed[0]?.index), code: malformed[0]?.code }, 'malformed entries recorded and skipped');
+    }
+    return next;
+  }
+
+  private async enqueue(events: SigningEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const size = this.deps.jobSize ?? 500;
+    const jobs = [];
+    for (let i = 0; i < events.length; i += size) {
+      const chunk = events.slice(i, i + size);
+      const from = BigInt((chunk[0] as SigningEvent).globalIndex);
+      const to = BigInt((chunk[chunk.length - 1] as SigningEvent).globalIndex) + 1n;
+      jobs.push({
+        jobId: entriesJobId(this.id, from, to),
+        data: { log: { id: this.id, origin: this.deps.source.config.origin }, from: String(from), to: String(to), events: chunk },
+      });
+    }
+    await this.deps.producer.addBulk(jobs);
+    await this.deps.onEvents?.(events).catch(() => {});
+  }
+
+  private trackBacklog(backlog: bigint): void {
+    const now = Date.now();
+    m.backlog.set({ log: this.id }, Number(backlog));
+    this.samples.push({ at: now, backlog });
+    const window = this.deps.behindAfterMs ?? 5 * 60_000;
+    this.samples = this.samples.filter((s) => s.at >= now - window * 2);
+    m.behind.set({ log: this.id }, this.isBehind() ? 1 : 0);
+  }
+
+  /** Behind: the backlog is non-zero and has not shrunk over the whole window. */
+  isBehind(now = Date.now()): boolean {
+    const window = this.deps.behindAfterMs ?? 5 * 60_000;
+    const inWindow = this.samples.filter((s) => s.at >= now - window);
+    const oldest = this.samples.find((s) => s.at <= now - window);
+    if (oldest === undefined || inWindow.length === 0) return false;
+    const latest = inWindow[inWindow.length - 1] as { backlog: bigint };
+    return latest.backlog > 0n && inWindow.every((s) => s.backlog >= oldest.backlog);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Where a follower keeps its log's state (certspotter `StateProvider`, in PostgreSQL). Contracts:
+ * - `load` returns `undefined` position for a log never followed.
+ * - `advance` stores the new verified position AND the malformed entries of that range in one transaction;
+ *   it is idempotent (a repeated range writes nothing new).
+ * - `openIncident` halts the log; while an incident is open a repeat of the same code adds no row.
+ */
+import type { Db } from '@sigwatch/db';
+import { CompactRange, toHex, fromHex, type CompactRangeState } from '@sigwatch/tlog';
+import type { LogConfig } from '../logs/log-list.js';
+
+export interface VerifiedPosition {
+  treeSize: bigint;
+  rootHash: Uint8Array;
+  checkpoint: string;
+  range: CompactRange;
+  /** Rekor v1 shard being followed and the global index of its leaf 0. */
+  treeId?: string;
+  globalOffset: bigint;
+}
+
+export interface LogState {
+  position?: VerifiedPosition;
+  halted: boolean;
+  openIncident?: { id: string; code: string };
+}
+
+export interface MalformedRecord {
+  index: bigint;
+  leaf: Uint8Array;
+  code: string;
+  reason: string;
+}
+
+const KIND = { 'rekor-v1': 'rekor_v1', 'rekor-v2': 'rekor_v2', ct: 'ct' } as const;
+
+export class LogStateStore {
+  constructor(private readonly db: Db) {}
+
+  async ensureLog(config: LogConfig): Promise<void> {
+    const data = {
+      origin: config.origin,
+      kind: KIND[config.kind],
+      url: config.url,
+      publicKey: Buffer.from(config.publicKeyDer).toString('base64'),
+      keyId: config.keyId,
+      active: true,
+    };
+    await this.db.log.upsert({ where: { id: config.id }, create: { id: config.id, ...data }, update: data });
+  }
+
+  async load(logId: string): Promise<LogState> {
+    const log = await this.db.log.findUniqueOrThrow({
+      where: { id: logId },
+      include: { position: true, incidents: { where: { resolvedAt: null }, orderBy: { openedAt: 'desc' }, take: 1 } },
+    });
+    const p = log.position;
+    const incident = log.incidents[0];
+    return {
+      halted: log.status === 'halted',
+      ...(incident !== undefined ? { openIncident: { id: incident.id, code: incident.code } } : {}),
+      ...(p !== null && p.checkpoint !== ''
+        ? {
+            position: {
+              treeSize: p.treeSize,
+              rootHash: fromHex(p.rootHash),
+              checkpoint: p.checkpoint,
+              range: CompactRange.fromState(p.compactRange as unknown as CompactRangeState),
+              globalOffset: p.globalOffset,
+              ...(log.treeId !== null ? { treeId: log.treeId } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Persist a new verified position (and the range's malformed entries) in one transaction. */
+  async advance(logId: string, pos: VerifiedPosition, malformed: readonly MalformedRecord[], latestSize: bigint): Promise<void> {
+    const data = {
+      treeSize: pos.treeSize,
+      rootHash: toHex(pos.rootHash),
+      checkpoint: pos.checkpoint,
+      compactRange: pos.range.toJSON() as unknown as object,
+      globalOffset: pos.globalOffset,
+      latestSize,
+      latestSeenAt: new Date(),
+      lastSuccessAt: new Date(),
+      lastError: null,
+    };
+    await this.db.$transaction([
+      this.db.logPosition.upsert({ where: { logId }, create: { logId, ...data }, update: data }),
+      this.db.log.update({ where: { id: logId }, data: { treeId: pos.treeId ?? null } }),
+      ...(malformed.length > 0
+        ? [
+            this.db.malformedEntry.createMany({
+              data: malformed.map((m) => ({ logId, logIndex: m.index, leaf: Buffer.from(m.leaf), code: m.code, reason: m.reason.slice(0, 2000) })),
+              skipDuplicates: true,
+            }),
+          ]
+        : []),
+    ]);
+  }
+
+  async recordHead(logId: string, latestSize: bigint): Promise<void> {
+    await this.db.logPosition.updateMany({ where: { logId }, data: { latestSize, latestSeenAt: new Date() } });
+  }
+
+  async recordError(logId: string, message: string): Promise<void> {
+    await this.db.logPosition.updateMany({ where: { logId }, data: { lastError: message.slice(0, 2000), lastErrorAt: new Date() } });
+  }
+
+  async setStatus(logId: string, status: 'ok' | 'behind'): Promise<void> {
+    await this.db.log.updateMany({ where: { id: logId, status: { not: 'halted' } }, data: { status } });
+  }
+
+  /** Halt the log and keep the evidence. Returns the incident id and whether it is new. */
+  async openIncident(logId: string, code: string, message: string, evidence: Record<string, unknown>): Promise<{ id: string; created: boolean }> {
+    return this.db.$transaction(async (tx) => {
+      const open = await tx.incident.findFirst({ where: { logId, resolvedAt: null, code } });
+      await tx.log.update({ where: { id: logId }, data: { status: 'halted' } });
+      if (open !== null) return { id: open.id, created: false };
+      const row = await tx.incident.create({ data: { logId, code, message: message.slice(0, 2000), evidence: evidence as object } });
+      return { id: row.id, created: true };
+    });
+  }
+
+  /** The log verified again after a halt: close its incidents (the evidence stays) and un-halt it. */
+  async resolveIncidents(logId: string): Promise<number> {
+    const [res] = await this.db.$transaction([
+      this.db.incident.updateMany({ where: { logId, resolvedAt: null }, data: { resolvedAt: new Date() } }),
+      this.db.log.update({ where: { id: logId }, data: { status: 'ok' } }),
+    ]);
+    return res.count;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * RFC 6962 CT reader for Fulcio's CT log (PROTOCOLS.md §3.4): `get-sth` (TLS digitally-signed
+ * TreeHeadSignature, §3.5), `get-sth-consistency`, `get-entries` looped until the whole range arrived
+ * whatever the server's cap (§4.6 lets logs return fewer), and the start point from the last leaf's audit
+ * path (`get-entries` for the leaf + `get-proof-by-hash`).
+ */
+import { z } from 'zod';
+import { CompactRange, TlogError, bytesEqual, fromBase64, hashLeaf, verifyConsistency } from '@sigwatch/tlog';
+import { AdaptiveLimiter, requestJson, type HttpOptions } from './http.js';
+import type { LogConfig } from './log-list.js';
+import type { FetchedLeaf, LogHead, LogSource } from './log-source.js';
+import { compactRangeFromProof, rootMismatch } from '../follow/merkle-edges.js';
+import { verifyTreeHeadSignature } from './ct-sth.js';
+
+const b64 = z.string().max(1 << 20);
+const Sth = z.object({ tree_size: z.number().int().nonnegative(), timestamp: z.number().int().nonnegative(), sha256_root_hash: b64, tree_head_signature: b64 });
+const Consistency = z.object({ consistency: z.array(b64).max(64) });
+const Entries = z.object({ entries: z.array(z.object({ leaf_input: b64, extra_data: b64.optional() })).max(10_000) });
+const ProofByHash = z.object({ leaf_index: z.number().int().nonnegative(), audit_path: z.array(b64).max(64) });
+
+export class CtSource implements LogSource {
+  readonly maxStep = 4_096;
+  private readonly http: HttpOptions;
+
+  constructor(
+    readonly config: LogConfig,
+    http: HttpOptions = {},
+  ) {
+    this.http = { ...http, limiter: http.limiter ?? new AdaptiveLimiter(4, 1, 16) };
+  }
+
+  private parse<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+    const r = schema.safeParse(json);
+    if (!r.success) throw new TlogError('MALFORMED_CT', `${this.config.origin} ${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+    return r.data;
+  }
+
+  async fetchHead(): Promise<LogHead> {
+    const json = await requestJson(`${this.config.url}/ct/v1/get-sth`, {}, this.http);
+    const sth = this.parse(Sth, json, 'get-sth');
+    const rootHash = fromBase64(sth.sha256_root_hash, 'MALFORMED_CT', 'sha256_root_hash');
+    verifyTreeHeadSignature(this.config.publicKey, {
+      timestamp: BigInt(sth.timestamp),
+      treeSize: BigInt(sth.tree_size),
+      rootHash,
+      signature: fromBase64(sth.tree_head_signature, 'MALFORMED_CT', 'tree_head_signature'),
+    });
+    return { size: BigInt(sth.tree_size), rootHash, signed: JSON.stringify(sth) };
+  }
+
+  async fetchLeaves(from: bigint, to: bigint): Promise<FetchedLeaf[]> {
+    const out: FetchedLeaf[] = [];
+    let next = from;
+    // The server may return fewer entries than asked (its cap): loop until the whole range arrived.
+    while (next < to) {
+      const json = await requestJson(`${this.config.url}/ct/v1/get-entries?start=${next}&end=${to - 1n}`, {}, this.http);
+      const { entries } = this.parse(Entries, json, 'get-entries');
+      if (entries.length === 0) throw new TlogError('MALFORMED_CT', `${this.config.origin}: get-entries returned nothing for [${next}, ${to})`);
+      for (const e of entries.slice(0, Number(to - next))) out.push({ leaf: fromBase64(e.leaf_input, 'MALFORMED_CT', 'leaf_input') });
+      next = from + BigInt(out.length);
+    }
+    return out;
+  }
+
+  async provePrefix(range: CompactRange, head: LogHead): Promise<void> {
+    if (range.size === head.size) {
+      if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin} at ${head.size}`, range.root(), head.rootHash);
+      return;
+    }
+    const json = await requestJson(`${this.config.url}/ct/v1/get-sth-consistency?first=${range.size}&second=${head.size}`, {}, this.http);
+    const proof = this.parse(Consistency, json, 'get-sth-consistency');
+    verifyConsistency(range.size, head.size, proof.consistency.map((h) => fromBase64(h, 'BAD_HASH_SIZE')), range.root(), head.rootHash);
+  }
+
+  async compactRangeAt(head: LogHead): Promise<CompactRange> {
+    if (head.size === 0n) return CompactRange.empty();
+    const last = head.size - 1n;
+    const [leaf] = await this.fetchLeaves(last, head.size);
+    if (leaf === undefined) throw new TlogError('MALFORMED_CT', `${this.config.origin}: no leaf ${last}`);
+    const leafHash = hashLeaf(leaf.leaf);
+    const q = new URLSearchParams({ hash: Buffer.from(leafHash).toString('base64'), tree_size: String(head.size) });
+    const proof = this.parse(ProofByHash, await requestJson(`${this.config.url}/ct/v1/get-proof-by-hash?${q}`, {}, this.http), 'get-proof-by-hash');
+    if (BigInt(proof.leaf_index) !== last) throw new TlogError('ENTRY_MISMATCH', `${this.config.origin}: proof is for leaf ${proof.leaf_index}, want ${last}`);
+    const range = compactRangeFromProof(last, head.size, leafHash, proof.audit_path.map((h) => fromBase64(h, 'BAD_HASH_SIZE')));
+    if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin} start range at ${head.size}`, range.root(), head.rootHash);
+    return range;
+  }
+}

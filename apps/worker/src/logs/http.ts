@@ -1,0 +1,151 @@
+/**
+ * HTTP for log readers: a timeout on every request, jittered exponential retries on network errors,
+ * 408, 429 and 5xx, `Retry-After` honoured, and a typed `LogHttpError` (status + retryable) otherwise.
+ * A shared `AdaptiveLimiter` (AIMD) bounds requests in flight per log: it grows by one after a run of
+ * successes and halves on a 429/5xx, so the reader backs off a log that is rate-limiting it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class LogHttpError extends Error {
+  override readonly name = 'LogHttpError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryable: boolean,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface HttpOptions {
+  timeoutMs?: number;
+  retries?: number;
+  /** Base delay of the exponential backoff. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  userAgent?: string;
+  limiter?: AdaptiveLimiter;
+  signal?: AbortSignal;
+}
+
+const DEFAULTS = { timeoutMs: 15_000, retries: 5, backoffMs: 250, maxBackoffMs: 30_000, userAgent: 'sigwatch/0.1 (+transparency log monitor)' };
+
+/** Requests in flight, additive increase / multiplicative decrease. */
+export class AdaptiveLimiter {
+  private inFlight = 0;
+  private successes = 0;
+  private readonly waiters: Array<() => void> = [];
+  private pausedUntil = 0;
+  constructor(
+    private limit: number,
+    readonly min = 1,
+    readonly max = 32,
+  ) {}
+
+  get current(): number {
+    return this.limit;
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) await sleep(pause);
+      if (this.inFlight < this.limit) {
+        this.inFlight++;
+        return;
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  release(outcome: 'ok' | 'throttled' | 'error', retryAfterMs?: number): void {
+    this.inFlight--;
+    if (outcome === 'ok') {
+      if (++this.successes >= this.limit && this.limit < this.max) {
+        this.limit++;
+        this.successes = 0;
+      }
+    } else if (outcome === 'throttled') {
+      this.limit = Math.max(this.min, Math.floor(this.limit / 2));
+      this.successes = 0;
+      if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
+    }
+    this.waiters.shift()?.();
+  }
+}
+
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()) * 1000, 300_000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - now, 300_000));
+}
+
+function jitter(ms: number): number {
+  return Math.round(ms / 2 + Math.random() * (ms / 2));
+}
+
+const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
+
+export async function request(
+  url: string,
+  init: { method?: 'GET' | 'POST'; body?: unknown; accept?: string } = {},
+  opts: HttpOptions = {},
+): Promise<Uint8Array> {
+  const o = { ...DEFAULTS, ...opts };
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    await o.limiter?.acquire();
+    let outcome: 'ok' | 'throttled' | 'error' = 'error';
+    let retryAfter: number | undefined;
+    try {
+      const signals = [AbortSignal.timeout(o.timeoutMs)];
+      if (o.signal) signals.push(o.signal);
+      const res = await fetch(url, {
+        method: init.method ?? 'GET',
+        headers: {
+          'user-agent': o.userAgent,
+          accept: init.accept ?? 'application/json',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.any(signals),
+        redirect: 'error',
+      });
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (res.ok) {
+        outcome = 'ok';
+        return body;
+      }
+      retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      if (res.status === 429 || res.status === 503) outcome = 'throttled';
+      const retryable = RETRYABLE(res.status);
+      const excerpt = new TextDecoder().decode(body.slice(0, 200));
+      const err = new LogHttpError(`${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${excerpt}`.trim(), res.status, retryable, url);
+      if (!retryable || attempt > o.retries) throw err;
+    } catch (e) {
+      if (e instanceof LogHttpError && (!e.retryable || attempt > o.retries)) throw e;
+      if (o.signal?.aborted) throw new LogHttpError(`${url}: aborted`, undefined, false, url, { cause: e });
+      if (!(e instanceof LogHttpError) && attempt > o.retries) {
+        throw new LogHttpError(`${init.method ?? 'GET'} ${url}: ${e instanceof Error ? e.message : String(e)}`, undefined, true, url, { cause: e });
+      }
+    } finally {
+      o.limiter?.release(outcome, retryAfter);
+    }
+    const backoff = Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempt - 1));
+    await sleep(retryAfter ?? jitter(backoff));
+  }
+}
+
+/** GET/POST and parse JSON; a body that is not JSON is a non-retryable LogHttpError with the reason. */
+export async function requestJson(url: string, init: { method?: 'GET' | 'POST'; body?: unknown } = {}, opts: HttpOptions = {}): Promise<unknown> {
+  const bytes = await request(url, init, opts);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new LogHttpError(`${url}: response is not JSON (${e instanceof Error ? e.message : String(e)})`, 200, true, url, { cause: e });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What the follower needs from a log, whatever its protocol (certspotter `ctclient.Log`). Every method
+ * returns data that is VERIFIED where the method says so and throws `TlogError` when verification fails
+ * (the follower halts the log) or `LogHttpError` when the log cannot be reached (the follower retries).
+ */
+import type { CompactRange } from '@sigwatch/tlog';
+import type { LogConfig } from './log-list.js';
+
+/** A signed tree head whose signature has been verified with the log's key. */
+export interface LogHead {
+  size: bigint;
+  rootHash: Uint8Array;
+  /** The signed material, kept as evidence: a signed note, or the CT STH JSON. */
+  signed: string;
+  /** Rekor v1: the active shard's tree id, and the inactive shards' verified heads (oldest first). */
+  treeId?: string;
+  inactiveShards?: Array<{ treeId: string; head: LogHead }>;
+}
+
+export interface FetchedLeaf {
+  /** The exact bytes that were hashed into the tree (RFC 6962 leaf input). */
+  leaf: Uint8Array;
+  /** Rekor v1 integratedTime (unix seconds), when the API gives it. */
+  integratedTime?: number;
+  uuid?: string;
+}
+
+export interface ShardView {
+  /** Rekor v1 tree id of the shard being read (others: undefined). */
+  treeId?: string;
+  /** Added to a local index to get the global index (Rekor v1 inactive shards' sizes). */
+  offset: bigint;
+}
+
+export interface LogSource {
+  readonly config: LogConfig;
+  /** Fetches the latest signed tree head and verifies its signature (TlogError on failure). */
+  fetchHead(): Promise<LogHead>;
+  /** Raw leaves [from, to) of the tree (local indexes). NOT verified: the follower hashes them into its range. */
+  fetchLeaves(from: bigint, to: bigint, shard: ShardView): Promise<FetchedLeaf[]>;
+  /**
+   * Proves that the tree `range` covers is a prefix of `head` (consistency proof, or the
+   * log's hash tiles). Throws TlogError('INCONSISTENT_TREE' | 'ROOT_MISMATCH') when it is not.
+   */
+  provePrefix(range: CompactRange, head: LogHead, shard: ShardView): Promise<void>;
+  /** The compact range at `head.size`, built from the last leaf's audit path (or the tiles' right edge) and verified against `head`. */
+  compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange>;
+  /** Upper bound on leaves per fetch step the reader handles well. */
+  readonly maxStep: number;
+}

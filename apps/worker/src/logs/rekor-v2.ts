@@ -1,0 +1,130 @@
+/**
+ * Rekor v2 tile reader (C2SP tlog-tiles; PROTOCOLS.md §3.2): `<url>/checkpoint` (Ed25519 C2SP note whose
+ * origin is the shard's host), hash tiles `tile/<L>/<N>[.p/<W>]` (256 hashes of 32 bytes per full tile), entry
+ * bundles `tile/entries/<N>[.p/<W>]` (uint16-length-prefixed entries). Full tiles are immutable and fetched
+ * once; a partial bundle is fetched only for the tail of the tree the follower is verifying. Prefix proofs
+ * and the start point come from the hash tiles: the subtrees right of a verified range, or the right edge.
+ */
+import {
+  CompactRange,
+  TlogError,
+  bytesEqual,
+  ed25519NoteVerifier,
+  hashChildren,
+  verifyCheckpoint,
+  type NoteVerifier,
+} from '@sigwatch/tlog';
+import { AdaptiveLimiter, LogHttpError, request, type HttpOptions } from './http.js';
+import type { LogConfig } from './log-list.js';
+import type { FetchedLeaf, LogHead, LogSource } from './log-source.js';
+import { alignedSubtrees, compactRangeSubtrees, rootFromSubtrees, rootMismatch, subtreeKey, type Subtree } from '../follow/merkle-edges.js';
+import { entryBundlePath, splitEntryBundle, tilePath, TILE_WIDTH } from './tiles.js';
+
+const HASH = 32;
+
+export class RekorV2Source implements LogSource {
+  readonly maxStep = 256 * 64;
+  private readonly verifier: NoteVerifier;
+  private readonly http: HttpOptions;
+
+  constructor(
+    readonly config: LogConfig,
+    http: HttpOptions = {},
+  ) {
+    this.verifier = ed25519NoteVerifier(config.origin, config.publicKey);
+    this.http = { ...http, limiter: http.limiter ?? new AdaptiveLimiter(8, 1, 32) };
+  }
+
+  async fetchHead(): Promise<LogHead> {
+    const bytes = await request(`${this.config.url}/checkpoint`, { accept: 'text/plain' }, this.http);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const { checkpoint } = verifyCheckpoint(text, { logKeys: [this.verifier], origin: this.config.origin });
+    return { size: checkpoint.size, rootHash: checkpoint.rootHash, signed: text };
+  }
+
+  async fetchLeaves(from: bigint, to: bigint): Promise<FetchedLeaf[]> {
+    const W = BigInt(TILE_WIDTH);
+    const jobs: Promise<FetchedLeaf[]>[] = [];
+    for (let n = from / W; n * W < to; n++) {
+      const tileStart = n * W;
+      const tileEnd = tileStart + W <= to ? tileStart + W : to;
+      jobs.push(
+        this.fetchBundle(n, Number(tileEnd - tileStart)).then((entries) => {
+          const lo = Number((from > tileStart ? from : tileStart) - tileStart);
+          const hi = Number(tileEnd - tileStart);
+          return entries.slice(lo, hi).map((leaf) => ({ leaf }));
+        }),
+      );
+    }
+    return (await Promise.all(jobs)).flat();
+  }
+
+  /** Entries of bundle `n`, at least `width` of them (a partial path when width < 256, full tile fallback). */
+  private async fetchBundle(n: bigint, width: number): Promise<Uint8Array[]> {
+    const url = (w: number | undefined) => `${this.config.url}/${entryBundlePath(n, w)}`;
+    let bytes: Uint8Array;
+    if (width === TILE_WIDTH) bytes = await request(url(undefined), { accept: 'application/octet-stream' }, this.http);
+    else {
+      // A partial bundle may be gone once the tile is full: fall back to the full one.
+      bytes = await request(url(width), { accept: 'application/octet-stream' }, this.http).catch((e: unknown) => {
+        if (e instanceof LogHttpError && e.status === 404) return request(url(undefined), { accept: 'application/octet-stream' }, this.http);
+        throw e;
+      });
+    }
+    const entries = splitEntryBundle(bytes);
+    if (entries.length < width) throw new TlogError('MALFORMED_TILE', `${this.config.origin}: entry bundle ${n} has ${entries.length} entries, want ${width}`);
+    return entries;
+  }
+
+  private async fetchHashes(level: number, n: bigint, width: number, cache: Map<string, Uint8Array>): Promise<Uint8Array> {
+    const path = tilePath(level, n, width === TILE_WIDTH ? undefined : width);
+    let bytes = cache.get(path);
+    if (bytes === undefined) {
+      bytes = await request(`${this.config.url}/${path}`, { accept: 'application/octet-stream' }, this.http);
+      cache.set(path, bytes);
+    }
+    if (bytes.length !== width * HASH) throw new TlogError('MALFORMED_TILE', `${this.config.origin}: tile ${path} has ${bytes.length} bytes, want ${width * HASH}`);
+    return bytes;
+  }
+
+  /** Hash of an aligned subtree of a tree of `treeSize` leaves, read from the hash tiles. */
+  private async subtreeHash(t: Subtree, treeSize: bigint, cache: Map<string, Uint8Array>): Promise<Uint8Array> {
+    const height = t.size.toString(2).length - 1;
+    const level = Math.floor(height / 8);
+    const shift = BigInt(8 * level);
+    const count = 1 << (height - 8 * level);
+    const first = t.start >> shift;
+    const n = first >> 8n;
+    const nodesAtLevel = treeSize >> shift;
+    const width = Number(nodesAtLevel - n * 256n < 256n ? nodesAtLevel - n * 256n : 256n);
+    const tile = await this.fetchHashes(level, n, width, cache);
+    const offset = Number(first - n * 256n);
+    let layer: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) layer.push(tile.subarray((offset + i) * HASH, (offset + i + 1) * HASH));
+    while (layer.length > 1) {
+      const next: Uint8Array[] = [];
+      for (let i = 0; i < layer.length; i += 2) next.push(hashChildren(layer[i] as Uint8Array, layer[i + 1] as Uint8Array));
+      layer = next;
+    }
+    return layer[0] as Uint8Array;
+  }
+
+  async provePrefix(range: CompactRange, head: LogHead): Promise<void> {
+    const nodes = new Map<string, Uint8Array>();
+    compactRangeSubtrees(range.size).forEach((t, i) => nodes.set(subtreeKey(t), range.hashes[i] as Uint8Array));
+    const cache = new Map<string, Uint8Array>();
+    for (const t of alignedSubtrees(range.size, head.size)) nodes.set(subtreeKey(t), await this.subtreeHash(t, head.size, cache));
+    const root = rootFromSubtrees(head.size, nodes);
+    if (!bytesEqual(root, head.rootHash)) throw rootMismatch(`${this.config.origin}: tree at ${range.size} extended by the hash tiles to ${head.size}`, root, head.rootHash);
+  }
+
+  async compactRangeAt(head: LogHead): Promise<CompactRange> {
+    const cache = new Map<string, Uint8Array>();
+    const subtrees = compactRangeSubtrees(head.size);
+    const hashes: Uint8Array[] = [];
+    for (const t of subtrees) hashes.push(await this.subtreeHash(t, head.size, cache));
+    const range = CompactRange.fromHashes(head.size, hashes);
+    if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin}: right edge of the hash tiles at ${head.size}`, range.root(), head.rootHash);
+    return range;
+  }
+}

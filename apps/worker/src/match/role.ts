@@ -1,0 +1,17 @@
+/** The `match` role: the live rule index and the entries-to-match consumer. */
+import { Producer, QueueName } from '@sigwatch/queue';
+import type { RoleDeps } from '../roles.js';
+import { LiveRuleIndex } from './live-index.js';
+import { createMatchProcessor } from './match-worker.js';
+
+export async function startMatchRole(deps: RoleDeps): Promise<() => Promise<void>> {
+  const { config, db, redis, workers, log } = deps;
+  const index = new LiveRuleIndex(db, redis, config.REDIS_PREFIX, log);
+  await index.start();
+  const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
+  workers.register(QueueName.EntriesToMatch, createMatchProcessor({ db, index, deliveries, log }), { concurrency: config.MATCH_CONCURRENCY });
+  return async () => {
+    await index.stop();
+    await deliveries.close();
+  };
+}
