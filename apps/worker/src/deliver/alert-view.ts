@@ -1,0 +1,60 @@
+/**
+ * What an alert shows about a matched entry, taken from its SigningEvent: which identity signed what, in
+ * which log at which index, and why it matched. One view feeds the e-mail templates and the webhook
+ * payload's `links`. All of it comes from the log, so it is attacker-controlled text: templates escape it,
+ * and links to it are only made from https URLs (`safeHttpsUrl`).
+ */
+import type { SigningEvent } from '@sigwatch/rules';
+
+const OID = (n: number): string => `1.3.6.1.4.1.57264.1.${n}`;
+
+export interface AlertView {
+  identity: string | undefined;
+  issuer: string | undefined;
+  workflow: string | undefined;
+  repository: string | undefined;
+  ref: string | undefined;
+  runUrl: string | undefined;
+  digest: string | undefined;
+  entryKind: string;
+  logOrigin: string;
+  logIndex: string;
+  globalIndex: string;
+  integratedAt: Date | undefined;
+  /** search.sigstore.dev for Rekor v1 (by global index); none for other logs yet. */
+  entryUrl: string | undefined;
+}
+
+export interface MatchReason {
+  field: string;
+  value: string;
+}
+
+export function alertView(event: SigningEvent): AlertView {
+  const ext = event.certificate?.extensions ?? {};
+  const san = event.certificate?.sans[0]?.value ?? event.publicKey?.subjects[0];
+  const digest = event.digests[0];
+  return {
+    identity: san,
+    issuer: event.certificate?.issuer,
+    // .1.18 Build Config URI (workflow file@ref), else the deprecated .1.4 workflow name.
+    workflow: ext[OID(18)] ?? ext[OID(4)],
+    repository: ext[OID(12)] ?? ext[OID(5)],
+    ref: ext[OID(14)] ?? ext[OID(6)],
+    runUrl: safeHttpsUrl(ext[OID(21)]),
+    digest: digest === undefined ? undefined : `${digest.algorithm}:${digest.value}`,
+    entryKind: `${event.kind} ${event.apiVersion}`,
+    logOrigin: event.log.origin,
+    logIndex: event.index,
+    globalIndex: event.globalIndex,
+    integratedAt: event.integratedTime === undefined ? undefined : new Date(event.integratedTime * 1000),
+    entryUrl: event.log.kind === 'rekor-v1' ? `https://search.sigstore.dev/?logIndex=${event.globalIndex}` : undefined,
+  };
+}
+
+/** `value` when it is an absolute https URL without credentials, else undefined (never a javascript: link). */
+export function safeHttpsUrl(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  const u = new URL(value);
+  return u.protocol === 'https:' && u.username === '' && u.password === '' ? u.toString() : undefined;
+}

@@ -1,0 +1,97 @@
+/**
+ * The deliver role's reads and writes in Postgres: load a delivery with what it needs, record an attempt
+ * together with the delivery's new state (one transaction: the history and the state never disagree), and
+ * disable a webhook endpoint with its owner's notice (one transaction, and only the caller that actually
+ * flips `enabled` creates the notice, so the owner is told exactly once).
+ */
+import type { Db } from '@sigwatch/db';
+
+export function loadDelivery(db: Db, id: string) {
+  return db.delivery.findUnique({
+    where: { id },
+    include: {
+      match: { include: { subscription: true } },
+      incident: { include: { log: true } },
+      emailAddress: true,
+      webhookEndpoint: true,
+    },
+  });
+}
+export type LoadedDelivery = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
+
+export interface AttemptRecord {
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  ok: boolean;
+  statusCode?: number | undefined;
+  error?: string | undefined;
+  responseExcerpt?: string | undefined;
+}
+
+export type DeliveryState =
+  | { status: 'sent'; sentAt: Date }
+  | { status: 'retrying'; nextAttemptAt: Date; lastError: string }
+  | { status: 'failed'; lastError: string };
+
+export async function recordAttempt(db: Db, deliveryId: string, a: AttemptRecord, state: DeliveryState): Promise<void> {
+  await db.$transaction([
+    db.deliveryAttempt.create({
+      data: {
+        deliveryId,
+        number: a.number,
+        startedAt: a.startedAt,
+        durationMs: a.durationMs,
+        ok: a.ok,
+        statusCode: a.statusCode ?? null,
+        error: a.error ?? null,
+        responseExcerpt: a.responseExcerpt ?? null,
+      },
+    }),
+    db.delivery.update({
+      where: { id: deliveryId },
+      data: {
+        attemptCount: a.number,
+        status: state.status,
+        sentAt: state.status === 'sent' ? state.sentAt : null,
+        nextAttemptAt: state.status === 'retrying' ? state.nextAttemptAt : null,
+        lastError: state.status === 'sent' ? null : state.lastError,
+      },
+    }),
+  ]);
+}
+
+/** A final state without an attempt: the delivery was not allowed to go out (`disabled`) or went to a digest. */
+export async function settleWithoutAttempt(db: Db, deliveryId: string, status: 'disabled' | 'digested', reason: string | null): Promise<void> {
+  await db.delivery.update({ where: { id: deliveryId }, data: { status, lastError: reason, nextAttemptAt: null } });
+}
+
+/**
+ * Disable the endpoint (if still enabled) and, in the same transaction, create the owner's `notice`
+ * delivery. Returns the notice's id when this call disabled it, undefined when it was already disabled
+ * or the owner has no verified address.
+ */
+export async function disableEndpoint(db: Db, endpointId: string, reason: string, now: Date): Promise<string | undefined> {
+  return db.$transaction(async (tx) => {
+    const flipped = await tx.webhookEndpoint.updateMany({
+      where: { id: endpointId, enabled: true },
+      data: { enabled: false, disabledAt: now, disabledReason: reason },
+    });
+    if (flipped.count === 0) return undefined;
+    const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId }, include: { user: true } });
+    const user = endpoint.user;
+    if (user.verifiedAt === null) return undefined;
+    const address = await tx.emailAddress.findFirst({ where: { userId: user.id, address: user.email } });
+    const notice = await tx.delivery.create({
+      data: {
+        kind: 'notice',
+        userId: user.id,
+        channel: 'email',
+        channelKey: `email:account:${user.id}`,
+        emailAddressId: address?.id ?? null,
+        payload: { type: 'webhook.disabled', to: user.email, endpointId, url: endpoint.url, reason },
+      },
+    });
+    return notice.id;
+  });
+}
