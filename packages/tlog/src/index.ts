@@ -21,3 +21,7 @@ export * from './checkpoint.js';
 export * from './trust.js';
 export * from './rekor-entry.js';
 export * from './rekor-verify.js';
+export * from './ct.js';
+export * from './sct.js';
+export * from './tiles.js';
+export * from './static-ct.js';
