@@ -42,6 +42,7 @@ export class RekorV1Log extends SimLog {
   readonly #key: SimKeyPair;
   readonly #rogue: SimKeyPair;
   readonly #signer: CheckpointSigner;
+  readonly #sets = new Map<string, string>();
 
   constructor(dir: string, meta: SimMeta, key: SimKeyPair, rogue: SimKeyPair, factory: EntryFactory, hostname: string) {
     super();
@@ -146,8 +147,15 @@ export class RekorV1Log extends SimLog {
     const integratedTime = view.time(local);
     const logIndex = this.offsetOf(i) + local;
     let b64 = body.toString('base64');
-    const setKey = this.is('unknown-key') && i === this.shards.length - 1 ? this.#rogue : this.#key;
-    const set = signSet(setKey.privateKey, b64, integratedTime, this.logIdHex, logIndex);
+    const rogue = this.is('unknown-key') && i === this.shards.length - 1;
+    // A SET is made once per entry (ECDSA signatures are randomised; Rekor's SET for an entry never changes).
+    const setCacheKey = `${rogue ? 'r' : 'h'}:${shard.treeId}:${local}:${createHash('sha256').update(body).digest('base64')}`;
+    let set = this.#sets.get(setCacheKey);
+    if (set === undefined) {
+      set = signSet((rogue ? this.#rogue : this.#key).privateKey, b64, integratedTime, this.logIdHex, logIndex);
+      if (this.#sets.size >= 200_000) this.#sets.clear();
+      this.#sets.set(setCacheKey, set);
+    }
     if (this.is('corrupt-tile') && i === this.shards.length - 1) b64 = `${b64.slice(0, -3)}!`;
     return {
       [uuid]: {
