@@ -32,6 +32,12 @@ export interface MalformedRecord {
   reason: string;
 }
 
+/** Text for a PostgreSQL column: log data may put NUL and control bytes into error messages. */
+export function dbText(s: string, max = 2000): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, max);
+}
+
 const KIND = { 'rekor-v1': 'rekor_v1', 'rekor-v2': 'rekor_v2', ct: 'ct' } as const;
 
 export class LogStateStore {
@@ -93,7 +99,7 @@ export class LogStateStore {
       ...(malformed.length > 0
         ? [
             this.db.malformedEntry.createMany({
-              data: malformed.map((m) => ({ logId, logIndex: m.index, leaf: Buffer.from(m.leaf), code: m.code, reason: m.reason.slice(0, 2000) })),
+              data: malformed.map((m) => ({ logId, logIndex: m.index, leaf: Buffer.from(m.leaf), code: m.code, reason: dbText(m.reason) })),
               skipDuplicates: true,
             }),
           ]
@@ -106,7 +112,7 @@ export class LogStateStore {
   }
 
   async recordError(logId: string, message: string): Promise<void> {
-    await this.db.logPosition.updateMany({ where: { logId }, data: { lastError: message.slice(0, 2000), lastErrorAt: new Date() } });
+    await this.db.logPosition.updateMany({ where: { logId }, data: { lastError: dbText(message), lastErrorAt: new Date() } });
   }
 
   async setStatus(logId: string, status: 'ok' | 'behind'): Promise<void> {
@@ -119,7 +125,7 @@ export class LogStateStore {
       const open = await tx.incident.findFirst({ where: { logId, resolvedAt: null, code } });
       await tx.log.update({ where: { id: logId }, data: { status: 'halted' } });
       if (open !== null) return { id: open.id, created: false };
-      const row = await tx.incident.create({ data: { logId, code, message: message.slice(0, 2000), evidence: evidence as object } });
+      const row = await tx.incident.create({ data: { logId, code, message: dbText(message), evidence: JSON.parse(JSON.stringify(evidence).replaceAll('\\u0000', '\\ufffd')) as object } });
       return { id: row.id, created: true };
     });
   }

@@ -42,6 +42,7 @@ const BATCH = 10;
 export class RekorV1Source implements LogSource {
   readonly maxStep = 2_000;
   private readonly verifier: NoteVerifier;
+  private readonly keyName: string;
   private readonly limiter: AdaptiveLimiter;
   private readonly http: HttpOptions;
 
@@ -49,7 +50,10 @@ export class RekorV1Source implements LogSource {
     readonly config: LogConfig,
     http: HttpOptions = {},
   ) {
-    this.verifier = ecdsaNoteVerifier(config.origin, config.publicKey);
+    // The checkpoint key name is the host; a logs file may name the log by its full checkpoint origin
+    // ("<host> - <treeID>"), which changes at every shard rollover.
+    this.keyName = config.origin.split(' - ')[0] as string;
+    this.verifier = ecdsaNoteVerifier(this.keyName, config.publicKey);
     this.limiter = http.limiter ?? new AdaptiveLimiter(4, 1, 24);
     this.http = { ...http, limiter: this.limiter };
   }
@@ -65,7 +69,7 @@ export class RekorV1Source implements LogSource {
   }
 
   private verifyShard(info: z.infer<typeof ShardInfo>): LogHead {
-    const origin = `${this.config.origin} - ${info.treeID}`;
+    const origin = `${this.keyName} - ${info.treeID}`;
     const { checkpoint } = verifyCheckpoint(info.signedTreeHead, { logKeys: [this.verifier], origin });
     // The unsigned JSON fields must agree with the signed note: we trust only the note.
     if (checkpoint.size !== BigInt(info.treeSize) || !bytesEqual(checkpoint.rootHash, fromHex(info.rootHash))) {
