@@ -26,14 +26,15 @@ function invalid(reply: FastifyReply, err: z.ZodError): FastifyReply {
   return reply.code(400).send({ ok: false, code: 'BAD_REQUEST', message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
 }
 
-export function registerControl(app: FastifyInstance, sim: Simulator): void {
+/** `getSim` is called per request: the simulator object is completed only after the server listens. */
+export function registerControl(app: FastifyInstance, getSim: () => Simulator): void {
   app.addHook('onRequest', async (req, reply) => {
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return reply.code(403).send({ ok: false, code: 'FORBIDDEN', message: 'control API is loopback only' });
   });
 
   app.post('/append', async (req, reply) => {
     try {
-      return { ok: true, indexes: await sim.append(req.body as never) };
+      return { ok: true, indexes: await getSim().append(req.body as never) };
     } catch (e) {
       if (e instanceof z.ZodError) return invalid(reply, e);
       throw e;
@@ -45,7 +46,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
     if (!p.success) return invalid(reply, p.error);
     const { log, mode, ...options } = p.data;
     try {
-      sim.misbehave(log, mode, options);
+      getSim().misbehave(log, mode, options);
     } catch (e) {
       if (e instanceof MisbehaveError) return reply.code(409).send({ ok: false, code: 'CONFLICT', message: e.message });
       throw e;
@@ -56,15 +57,15 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   app.post('/rate-limit', async (req, reply) => {
     const p = rateLimitSchema.safeParse(req.body);
     if (!p.success) return invalid(reply, p.error);
-    sim.setRateLimit(p.data.perMinute);
+    getSim().setRateLimit(p.data.perMinute);
     return { ok: true, perMinute: p.data.perMinute };
   });
 
   app.post('/rollover', async (req, reply) => {
     const p = rolloverSchema.safeParse(req.body);
     if (!p.success) return invalid(reply, p.error);
-    return { ok: true, treeId: sim.rollover() };
+    return { ok: true, treeId: getSim().rollover() };
   });
 
-  app.get('/state', async () => sim.state());
+  app.get('/state', async () => getSim().state());
 }

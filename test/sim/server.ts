@@ -106,7 +106,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const limiter = new RateLimiter();
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
-  // eslint-disable-next-line prefer-const
+  // eslint-disable-next-line prefer-const -- assigned once the server listens; control routes read it per request
   let sim: Simulator;
   await app.register(async (scope) => {
     registerMisbehaviourHooks(scope, logs.rekorV1, limiter);
@@ -120,7 +120,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     registerMisbehaviourHooks(scope, logs.ct, limiter);
     registerCt(scope, logs.ct);
   }, { prefix: '/ct' });
-  await app.register(async (scope) => registerControl(scope, sim), { prefix: '/control' });
+  await app.register(async (scope) => registerControl(scope, () => sim), { prefix: '/control' });
 
   await app.listen({ port: options.port ?? 0, host });
   const addr = app.server.address();
