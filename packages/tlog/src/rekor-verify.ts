@@ -9,7 +9,7 @@
  * - certificate: the bundle's signing certificate chains to a trusted Fulcio CA at the integrated time.
  * Each check reports `ok`, `failed` (typed code + reason) or `absent`; nothing throws for bad entries.
  */
-import { isTlogError, TlogError, type TlogErrorCode } from './errors.js';
+import { isTlogError, TlogError, wrapErrors, type TlogErrorCode } from './errors.js';
 import { bytesEqual, toBase64, toHex } from './encoding.js';
 import { verifyInclusion } from './inclusion.js';
 import { verifyCheckpoint } from './checkpoint.js';
@@ -61,7 +61,8 @@ const absent: CheckResult = { status: 'absent' };
 
 function failed(err: unknown, fallback: TlogErrorCode = 'MALFORMED_ENTRY'): CheckResult {
   if (isTlogError(err)) return { status: 'failed', code: err.code, reason: err.message };
-  return { status: 'failed', code: fallback, reason: err instanceof Error ? err.message : String(err) };
+  // Not expected: every decoder throws TlogError. Kept visible (the fuzz test asserts it never happens).
+  return { status: 'failed', code: fallback, reason: `unexpected error: ${err instanceof Error ? err.message : String(err)}` };
 }
 
 function attempt(fn: () => CheckResult): CheckResult {
@@ -139,7 +140,9 @@ export function verifyTlogEntry(entry: TlogEntry, opts: VerifyEntryOptions = {})
     : attempt(() => {
         const leaf = certs[0] as Uint8Array;
         const it = entry.integratedTime !== undefined && entry.integratedTime > 0n ? entry.integratedTime : undefined;
-        const at = it !== undefined ? new Date(Number(it) * 1000) : new Date(new X509Certificate(Buffer.from(leaf)).validFrom);
+        const at = it !== undefined
+          ? new Date(Number(it) * 1000)
+          : new Date(wrapErrors('MALFORMED_ENTRY', 'certificate does not parse', () => new X509Certificate(Buffer.from(leaf))).validFrom);
         const res = verifyCertificateChain(root, leaf, at, certs.slice(1));
         return ok(`${res.authority.uri} (${res.authority.subject}) at ${at.toISOString()}${it === undefined ? ' (certificate notBefore: no trusted time)' : ''}`);
       });
