@@ -159,13 +159,14 @@ async function failed(
   }
   const exhausted = !err.permanent;
   const lastError = exhausted ? `SCHEDULE_EXHAUSTED: no retry left after ${jobAttempt} attempts; last: ${error}` : error;
-  await recordAttempt(deps.db, d.id, record, { status: 'failed', lastError });
-  log.warn({ attempt: a.number, code: err.code, statusCode: err.statusCode, exhausted }, 'delivery failed for good');
+  // The endpoint is disabled before the delivery shows `failed`, so whoever sees the failure sees why.
   if (d.channel === 'webhook' && d.webhookEndpointId !== null && (err.code === 'HTTP_GONE' || exhausted)) {
     const reason = err.code === 'HTTP_GONE' ? 'it answered 410 Gone' : `every attempt to deliver ${d.id} failed over the retry schedule (last: ${error})`;
     const noticeId = await disableEndpoint(deps.db, d.webhookEndpointId, reason, deps.now());
     if (noticeId !== undefined) await deps.producer.add(deliveryJobId(noticeId), { deliveryId: noticeId });
     log.warn({ endpointId: d.webhookEndpointId, noticeId }, 'webhook endpoint disabled');
   }
+  await recordAttempt(deps.db, d.id, record, { status: 'failed', lastError });
+  log.warn({ attempt: a.number, code: err.code, statusCode: err.statusCode, exhausted }, 'delivery failed for good');
   throw new UnrecoverableError(lastError);
 }
