@@ -281,7 +281,7 @@ describe('control API', () => {
     expect(res.indexes).toEqual([before, before + 1, before + 2]);
     const bad = await fetch(`${sim.url}/control/append`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ log: 'rekor-v3', count: 1 }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toContain('log');
+    expect(((await bad.json()) as { message: string }).message).toContain('log');
     expect(await postJson(sim, '/control/misbehave', { log: 'rekor-v2', mode: 'bad-checkpoint-signature' })).toMatchObject({ ok: true });
     expect(await codeOfAsync(v2Checkpoint(sim, trust))).toBe('BAD_SIGNATURE');
     await postJson(sim, '/control/misbehave', { log: 'rekor-v2', mode: null });

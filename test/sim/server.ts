@@ -8,7 +8,8 @@
  *   await sim.close();
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { createFulcioCa, type FulcioCa } from './ca.js';
+import type { FulcioCa } from './ca.js';
+import { loadOrCreateCa } from './ca-store.js';
 import { EntryFactory, type LogKind } from './entry-factory.js';
 import { deriveLogKeys, loadOrCreateMeta } from './state.js';
 import { RekorV1Log, registerRekorV1 } from './rekor-v1.js';
@@ -95,7 +96,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const hostname = options.hostname ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
   const meta = loadOrCreateMeta(options.dir, options.seed === undefined ? undefined : String(options.seed));
   const keys = await deriveLogKeys(meta.seed);
-  const ca = await createFulcioCa({ seed: meta.seed });
+  const ca = await loadOrCreateCa(options.dir, meta.seed);
   const factory = await EntryFactory.create(ca, meta.seed);
   const logs: SimLogs = {
     rekorV1: new RekorV1Log(options.dir, meta, keys.rekorV1, keys.rogueRekorV1, factory, hostname),
