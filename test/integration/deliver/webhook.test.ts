@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtp-capture.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../harness/webhook-receiver.js';
+import { startWebhookReceiver, type ReceiverOptions, type WebhookReceiver } from '../../harness/webhook-receiver.js';
 import { SECRET, makeEndpoint, makeMatchDelivery, makeSubscription, makeUser, startHarness, type Harness } from './fixtures.js';
 
 /**
@@ -30,7 +30,7 @@ function verifyStandardWebhook(secret: string, headers: IncomingHttpHeaders, bod
 let smtp: SmtpCapture;
 let h: Harness;
 const receivers: WebhookReceiver[] = [];
-async function receiver(respond?: Parameters<typeof startWebhookReceiver>[0]['respond']): Promise<WebhookReceiver> {
+async function receiver(respond?: ReceiverOptions['respond']): Promise<WebhookReceiver> {
   const r = await startWebhookReceiver(respond === undefined ? {} : { respond });
   receivers.push(r);
   return r;
