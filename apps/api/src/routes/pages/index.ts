@@ -6,13 +6,17 @@ import { requireUser } from '../../plugins/app/auth.js';
 import { authPages } from './auth.js';
 import { homePages } from './home.js';
 import { dashboardPages } from './dashboard.js';
+import { subscriptionPages } from './subscriptions.js';
+import { publicPages } from './public.js';
 
 export async function pageRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void> {
   app.addHook('preHandler', checkCsrf);
   await homePages(app, opts);
   await authPages(app, opts);
+  await publicPages(app, opts);
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', requireUser);
     await dashboardPages(signedIn, opts);
+    await subscriptionPages(signedIn, opts);
   });
 }
