@@ -1,7 +1,9 @@
 /**
- * Substring prefilter: each item is filed under one 3-character gram of a literal it requires (the gram
- * with the fewest items at insertion time). `collect(s)` visits items whose gram occurs in `s`, which
- * costs one Map probe per position of `s`, whatever the number of items.
+ * Substring prefilter: each item is filed under one 3-character gram of the literals it requires.
+ * The gram chosen is the one the fewest items' literals contain (`popularity`), so items whose
+ * literals share common text ("/.github/workflows/", "example.org") are filed under their distinctive
+ * part. `collect(s)` visits items whose gram occurs in `s`: one Map probe per position of `s`, whatever
+ * the number of items.
  */
 export const GRAM = 3;
 
@@ -10,31 +12,57 @@ function gramKey(s: string, i: number): number {
   return s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
 }
 
+function gramsOf(literals: readonly string[]): Set<number> {
+  const keys = new Set<number>();
+  for (const lit of literals) for (let i = 0; i + GRAM <= lit.length; i++) keys.add(gramKey(lit, i));
+  return keys;
+}
+
 export class GramIndex<T> {
   private readonly postings = new Map<number, T[]>();
+  /** How many counted items' literals contain each gram. */
+  private readonly popularity = new Map<number, number>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  /** File `item` under the rarest gram of `literal` (length ≥ GRAM); returns the key for `remove`. */
-  insert(literal: string, item: T): number {
-    let best = gramKey(literal, 0);
-    let bestCount = this.postings.get(best)?.length ?? 0;
-    for (let i = 1; i + GRAM <= literal.length && bestCount > 0; i++) {
-      const k = gramKey(literal, i);
-      const c = this.postings.get(k)?.length ?? 0;
-      if (c < bestCount) {
-        best = k;
-        bestCount = c;
+  /** Count the grams of one item's literals (before `insert`; `build` counts every item first). */
+  countLiterals(literals: readonly string[]): void {
+    for (const k of gramsOf(literals)) this.popularity.set(k, (this.popularity.get(k) ?? 0) + 1);
+  }
+
+  /** Undo `countLiterals` (on removal). */
+  uncountLiterals(literals: readonly string[]): void {
+    for (const k of gramsOf(literals)) {
+      const n = (this.popularity.get(k) ?? 1) - 1;
+      if (n <= 0) this.popularity.delete(k);
+      else this.popularity.set(k, n);
+    }
+  }
+
+  /**
+   * File `item` under the least popular gram of `literals` (each ≥ GRAM long, at least one).
+   * Returns the gram key (for `remove`) and the literal that contains it (for a quick `includes` check).
+   */
+  insert(literals: readonly string[], item: T): { key: number; literal: string } {
+    let best: { key: number; literal: string; pop: number; len: number } | undefined;
+    for (const lit of literals) {
+      if (lit.length < GRAM) continue;
+      for (let i = 0; i + GRAM <= lit.length; i++) {
+        const key = gramKey(lit, i);
+        const pop = this.popularity.get(key) ?? 0;
+        const len = this.postings.get(key)?.length ?? 0;
+        if (best === undefined || pop < best.pop || (pop === best.pop && len < best.len)) best = { key, literal: lit, pop, len };
       }
     }
-    const list = this.postings.get(best);
-    if (list === undefined) this.postings.set(best, [item]);
+    if (best === undefined) throw new Error('GramIndex.insert: no literal of at least 3 characters');
+    const list = this.postings.get(best.key);
+    if (list === undefined) this.postings.set(best.key, [item]);
     else list.push(item);
     this.count++;
-    return best;
+    return { key: best.key, literal: best.literal };
   }
 
   remove(key: number, item: T): boolean {

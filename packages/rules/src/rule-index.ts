@@ -2,58 +2,71 @@
  * The compiled index of every enabled rule of every subscription, held in memory by the matcher worker.
  *
  * Each rule is filed under one *anchor* condition, the most selective one it has:
- *   exact values        → a hash map per field                          (one probe per event value)
- *   prefixes, globs and regexes with a literal prefix → a radix trie     (O(|value|) per event value)
- *   regexes/globs whose best literal is inside         → a 3-gram index  (one probe per position)
- *   nothing literal (e.g. `.*`)                        → the scan list   (evaluated on every event)
+ *   exact values                         → a hash map per field          (one probe per event value)
+ *   prefixes; globs and regexes with a literal prefix → a radix trie     (O(|value|) per event value)
+ *   regexes/globs whose best literal is inside → a word index (complete tokens of the literal), else a
+ *                                          3-gram index                  (one probe per token / position)
+ *   nothing literal (e.g. `.*`)          → the scan list                 (evaluated on every event)
  * A lookup gathers the candidate rules from those structures and evaluates only them, completely
  * (compile-rule.ts), so the result equals the naive matcher's (match.ts) — that equivalence is tested.
- * Cost per event depends on the event's values and the few candidates, not on the number of rules.
+ * The cost per event depends on the event's values and its few candidates, not on the number of rules.
  *
+ * Memory: a rule is compiled for evaluation only the first time it is a candidate (most never are);
+ * regex programs live in a bounded LRU (re2-cache.ts).
  * Updates are per subscription (`replace`, `remove`) and touch only that subscription's entries.
- * Not thread-safe across awaits: call from one task (JavaScript's single thread makes each call atomic).
+ * Each call is synchronous, so with JavaScript's single thread a lookup never sees half an update.
  */
 import { compileRule, evaluateRule, type CompiledCondition, type CompiledRule } from './compile-rule.js';
-import { fieldValues, type FieldKey } from './event-fields.js';
+import { pushFieldValues, type FieldKey } from './event-fields.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
 import { RadixTrie } from './radix-trie.js';
-import type { RuleRecord } from './schema.js';
+import type { Rule, RuleRecord } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
+import { TokenIndex, completeTokens } from './token-index.js';
 import type { CompiledValueMatcher } from './value-matcher.js';
 
 interface Entry {
   readonly subscriptionId: string;
   readonly ruleId: string;
-  readonly compiled: CompiledRule;
+  readonly rule: Rule;
+  /** Compiled on first evaluation. */
+  compiled: CompiledRule | undefined;
   /** Generation of the last lookup that collected this entry (dedup without a Set). */
   stamp: number;
   readonly placements: Placement[];
 }
 
-interface GramItem {
+interface LiteralItem {
   readonly entry: Entry;
-  readonly atom: string;
+  /** The literal containing the key the item is filed under: a cheap `includes` check before evaluation. */
+  literal: string;
 }
 
 type Placement =
   | { readonly kind: 'exact'; readonly field: FieldIndex; readonly key: string }
   | { readonly kind: 'prefix'; readonly field: FieldIndex; readonly key: string }
-  | { readonly kind: 'gram'; readonly field: FieldIndex; readonly key: number; readonly item: GramItem }
+  | { readonly kind: 'token'; readonly field: FieldIndex; readonly key: string; readonly item: LiteralItem; readonly literals: string[] }
+  | { readonly kind: 'gram'; readonly field: FieldIndex; readonly key: number; readonly item: LiteralItem; readonly literals: string[] }
   | { readonly kind: 'scan' };
 
 interface FieldIndex {
   readonly field: FieldKey;
+  /** For `extension:<oid>` fields, the OID (read without string work on the hot path). */
+  readonly oid: string | undefined;
   readonly exact: Map<string, Entry[]>;
   readonly trie: RadixTrie<Entry>;
-  readonly grams: GramIndex<GramItem>;
+  readonly tokens: TokenIndex<LiteralItem>;
+  readonly grams: GramIndex<LiteralItem>;
 }
 
 type MatcherPlan =
   | { kind: 'exact'; key: string; score: number }
   | { kind: 'prefix'; key: string; score: number }
-  | { kind: 'gram'; atom: string; score: number };
+  | { kind: 'substring'; literals: string[]; score: number };
 
+/** A literal prefix at least this long goes to the trie even when a longer inner literal exists. */
+const GOOD_PREFIX = 8;
 /** Fields that select almost everything (few distinct values): anchor on them only as a last resort. */
 const WEAK_FIELDS: ReadonlySet<string> = new Set(['issuer', 'kind', 'log']);
 
@@ -62,6 +75,9 @@ export interface RuleIndexStats {
   readonly rules: number;
   readonly exact: number;
   readonly prefix: number;
+  /** Filed under a word of an inner literal. */
+  readonly token: number;
+  /** Filed under a 3-gram of an inner literal. */
   readonly gram: number;
   /** Rules with no usable literal, evaluated on every event. */
   readonly scan: number;
@@ -69,11 +85,13 @@ export interface RuleIndexStats {
 
 export class RuleIndex {
   private readonly fields = new Map<FieldKey, FieldIndex>();
+  private fieldList: FieldIndex[] = [];
   private readonly bySubscription = new Map<string, Entry[]>();
   private readonly scan = new Set<Entry>();
   private generation = 0;
-  private candidates: Entry[] = [];
-  private counts = { rules: 0, exact: 0, prefix: 0, gram: 0, scan: 0 };
+  private readonly candidates: Entry[] = [];
+  private readonly values: string[] = [];
+  private readonly counts = { rules: 0, exact: 0, prefix: 0, token: 0, gram: 0, scan: 0 };
 
   /** Build from records (disabled rules are skipped). Records of one subscription may come in any order. */
   static build(records: Iterable<RuleRecord>): RuleIndex {
@@ -82,12 +100,27 @@ export class RuleIndex {
     return index;
   }
 
-  /** Add rules (keeps what the subscriptions already have; use `replace` to swap a subscription's rules). */
+  /**
+   * Add rules (keeps what the subscriptions already have; use `replace` to swap a subscription's rules).
+   * The batch's inner literals are all counted before any is filed, so `build` files each regex under
+   * its most distinctive word or gram.
+   */
   add(records: Iterable<RuleRecord>): void {
+    const planned: Array<{ r: RuleRecord; anchor: Anchor | undefined }> = [];
     for (const r of records) {
       if (r.rule.enabled === false) continue;
-      this.insert(r.subscriptionId, r.ruleId, compileRule(r.rule));
+      const anchor = chooseAnchor(compileRule(r.rule).conditions); // compiled for planning, then dropped
+      if (anchor !== undefined) {
+        const fi = this.fieldIndex(anchor.field);
+        for (const plan of anchor.plans) {
+          if (plan.kind !== 'substring') continue;
+          fi.tokens.countLiterals(plan.literals);
+          fi.grams.countLiterals(plan.literals);
+        }
+      }
+      planned.push({ r, anchor });
     }
+    for (const p of planned) this.insert(p.r, p.anchor);
   }
 
   /** Remove every rule of a subscription. Returns how many were removed. */
@@ -101,13 +134,14 @@ export class RuleIndex {
 
   /** Swap a subscription's rules for `records` (all of which must belong to that subscription). */
   replace(subscriptionId: string, records: Iterable<RuleRecord>): void {
-    this.remove(subscriptionId);
-    for (const r of records) {
+    const list = [...records];
+    for (const r of list) {
       if (r.subscriptionId !== subscriptionId) {
         throw new Error(`replace(${subscriptionId}): record of subscription ${r.subscriptionId}`);
       }
     }
-    this.add(records);
+    this.remove(subscriptionId);
+    this.add(list);
   }
 
   has(subscriptionId: string): boolean {
@@ -122,25 +156,38 @@ export class RuleIndex {
   match(event: SigningEvent): RuleMatch[] {
     const stamp = ++this.generation;
     const candidates = this.candidates;
+    const values = this.values;
     candidates.length = 0;
-    for (const fi of this.fields.values()) {
-      const values = fieldValues(event, fi.field);
+    const visit = (e: Entry): void => {
+      if (e.stamp === stamp) return;
+      e.stamp = stamp;
+      candidates.push(e);
+    };
+    const visitLiteral = (it: LiteralItem, v: string): void => {
+      if (it.entry.stamp !== stamp && v.includes(it.literal)) visit(it.entry);
+    };
+    const extensions = event.certificate?.extensions;
+    for (const fi of this.fieldList) {
+      values.length = 0;
+      if (fi.oid !== undefined) {
+        const v = extensions?.[fi.oid];
+        if (v === undefined) continue;
+        values.push(v);
+      } else pushFieldValues(event, fi.field, values);
       for (const v of values) {
         if (fi.exact.size > 0) {
           const list = fi.exact.get(v);
-          if (list !== undefined) for (const e of list) this.visit(e, stamp);
+          if (list !== undefined) for (const e of list) visit(e);
         }
-        if (fi.trie.size > 0) fi.trie.collect(v, (e) => this.visit(e, stamp));
-        if (fi.grams.size > 0) {
-          fi.grams.collect(v, (g) => {
-            if (g.entry.stamp !== stamp && v.includes(g.atom)) this.visit(g.entry, stamp);
-          });
-        }
+        if (fi.trie.size > 0) fi.trie.collect(v, visit);
+        if (fi.tokens.size > 0) fi.tokens.collect(v, (it) => visitLiteral(it, v));
+        if (fi.grams.size > 0) fi.grams.collect(v, (it) => visitLiteral(it, v));
       }
     }
-    for (const e of this.scan) this.visit(e, stamp);
+    for (const e of this.scan) visit(e);
     const out: RuleMatch[] = [];
     for (const e of candidates) {
+      e.compiled ??= compileRule(e.rule);
       const matched = evaluateRule(e.compiled, event);
       if (matched !== undefined) out.push(toRuleMatch(e.subscriptionId, e.ruleId, matched));
     }
@@ -148,21 +195,14 @@ export class RuleIndex {
     return out;
   }
 
-  private visit(e: Entry, stamp: number): void {
-    if (e.stamp === stamp) return;
-    e.stamp = stamp;
-    this.candidates.push(e);
-  }
-
-  private insert(subscriptionId: string, ruleId: string, compiled: CompiledRule): void {
-    const entry: Entry = { subscriptionId, ruleId, compiled, stamp: 0, placements: [] };
-    const anchor = chooseAnchor(compiled.conditions);
+  private insert(r: RuleRecord, anchor: Anchor | undefined): void {
+    const entry: Entry = { subscriptionId: r.subscriptionId, ruleId: r.ruleId, rule: r.rule, compiled: undefined, stamp: 0, placements: [] };
     if (anchor === undefined) {
       this.scan.add(entry);
       entry.placements.push({ kind: 'scan' });
       this.counts.scan++;
     } else {
-      const fi = this.fieldIndex(anchor.condition.field);
+      const fi = this.fieldIndex(anchor.field);
       for (const plan of anchor.plans) {
         if (plan.kind === 'exact') {
           const list = fi.exact.get(plan.key);
@@ -175,16 +215,24 @@ export class RuleIndex {
           entry.placements.push({ kind: 'prefix', field: fi, key: plan.key });
           this.counts.prefix++;
         } else {
-          const item: GramItem = { entry, atom: plan.atom };
-          const key = fi.grams.insert(plan.atom, item);
-          entry.placements.push({ kind: 'gram', field: fi, key, item });
-          this.counts.gram++;
+          const item: LiteralItem = { entry, literal: '' };
+          const byToken = fi.tokens.insert(plan.literals, item);
+          if (byToken !== undefined) {
+            item.literal = byToken.literal;
+            entry.placements.push({ kind: 'token', field: fi, key: byToken.key, item, literals: plan.literals });
+            this.counts.token++;
+          } else {
+            const byGram = fi.grams.insert(plan.literals, item);
+            item.literal = byGram.literal;
+            entry.placements.push({ kind: 'gram', field: fi, key: byGram.key, item, literals: plan.literals });
+            this.counts.gram++;
+          }
         }
       }
     }
     this.counts.rules++;
-    const list = this.bySubscription.get(subscriptionId);
-    if (list === undefined) this.bySubscription.set(subscriptionId, [entry]);
+    const list = this.bySubscription.get(r.subscriptionId);
+    if (list === undefined) this.bySubscription.set(r.subscriptionId, [entry]);
     else list.push(entry);
   }
 
@@ -209,8 +257,16 @@ export class RuleIndex {
           p.field.trie.remove(p.key, entry);
           this.counts.prefix--;
           break;
+        case 'token':
+          p.field.tokens.remove(p.key, p.item);
+          p.field.tokens.uncountLiterals(p.literals);
+          p.field.grams.uncountLiterals(p.literals);
+          this.counts.token--;
+          break;
         case 'gram':
           p.field.grams.remove(p.key, p.item);
+          p.field.tokens.uncountLiterals(p.literals);
+          p.field.grams.uncountLiterals(p.literals);
           this.counts.gram--;
           break;
       }
@@ -221,8 +277,10 @@ export class RuleIndex {
   private fieldIndex(field: FieldKey): FieldIndex {
     let fi = this.fields.get(field);
     if (fi === undefined) {
-      fi = { field, exact: new Map(), trie: new RadixTrie(), grams: new GramIndex() };
+      const oid = field.startsWith('extension:') ? field.slice('extension:'.length) : undefined;
+      fi = { field, oid, exact: new Map(), trie: new RadixTrie(), tokens: new TokenIndex(), grams: new GramIndex() };
       this.fields.set(field, fi);
+      this.fieldList = [...this.fields.values()];
     }
     return fi;
   }
@@ -231,18 +289,23 @@ export class RuleIndex {
 /** How one matcher can be looked up, or undefined when it has no usable literal. */
 export function planMatcher(m: CompiledValueMatcher): MatcherPlan | undefined {
   if (m.type === 'exact') return { kind: 'exact', key: m.value, score: 1000 + m.value.length };
-  let atom = '';
-  for (const a of m.atoms) if (a.length > atom.length) atom = a;
   const p = m.prefix;
-  if (p.length > 0 && p.length >= atom.length) return { kind: 'prefix', key: p, score: p.length };
-  if (atom.length >= GRAM) return { kind: 'gram', atom, score: atom.length };
+  const literals = m.atoms.filter((a) => a.length >= GRAM || completeTokens(a).length > 0);
+  const longest = literals.reduce((n, a) => Math.max(n, a.length), 0);
+  if (p.length > 0 && (p.length >= GOOD_PREFIX || p.length >= longest)) return { kind: 'prefix', key: p, score: p.length };
+  if (literals.length > 0) return { kind: 'substring', literals, score: longest };
   if (p.length > 0) return { kind: 'prefix', key: p, score: p.length };
   return undefined;
 }
 
+interface Anchor {
+  readonly field: FieldKey;
+  readonly plans: MatcherPlan[];
+}
+
 /** The condition whose every matcher is indexable, with the best worst-case selectivity. */
-function chooseAnchor(conditions: readonly CompiledCondition[]): { condition: CompiledCondition; plans: MatcherPlan[] } | undefined {
-  let best: { condition: CompiledCondition; plans: MatcherPlan[]; score: number } | undefined;
+function chooseAnchor(conditions: readonly CompiledCondition[]): Anchor | undefined {
+  let best: { field: FieldKey; plans: MatcherPlan[]; score: number } | undefined;
   for (const condition of conditions) {
     if (condition.field === 'kind' || condition.field === 'log') continue;
     const plans: MatcherPlan[] = [];
@@ -258,7 +321,7 @@ function chooseAnchor(conditions: readonly CompiledCondition[]): { condition: Co
     }
     if (score < 0) continue;
     if (WEAK_FIELDS.has(condition.field)) score /= 1000;
-    if (best === undefined || score > best.score) best = { condition, plans, score };
+    if (best === undefined || score > best.score) best = { field: condition.field, plans, score };
   }
   return best;
 }
