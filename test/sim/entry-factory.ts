@@ -73,10 +73,10 @@ export class EntryFactory {
   /** A signer for the identity: a pooled certificate, or a bare key. */
   signer(spec: IdentitySpec, now = Date.now()): EntrySigner {
     if (spec.keyOnly === true || spec.identity === undefined) return { key: this.#keyFor(spec.identity ?? `key-${this.#counter % 4}`) };
-    const { ext } = this.#fulcio(spec, spec.identity);
-    const cacheKey = JSON.stringify([spec.identity, ext]);
+    const cacheKey = `${spec.identity}\n${spec.issuer ?? ''}\n${spec.extensions === undefined ? '' : JSON.stringify(spec.extensions)}`;
     const hit = this.#certs.get(cacheKey);
     if (hit !== undefined && now - hit.notBefore < CERT_REUSE_MS) return { leaf: hit.leaf };
+    const { ext } = this.#fulcio(spec, spec.identity);
     const notBefore = Math.floor(now / 1000) * 1000 - 1000;
     const leaf = this.#issue(spec.identity, ext, new Date(notBefore));
     if (this.#certs.size > 10_000) this.#certs.clear();

@@ -40,6 +40,8 @@ function splitPoint(n: number): number {
 
 export class MerkleTree {
   readonly #levels: Level[] = [new Level()];
+  /** Non-aligned subtree hashes (they all end on the right border of some size); cleared on append. */
+  readonly #memo = new Map<number, Buffer>();
 
   get size(): number {
     return this.#levels[0]!.count;
@@ -47,6 +49,7 @@ export class MerkleTree {
 
   /** Appends one leaf hash (32 bytes, already RFC 6962 leaf-hashed). */
   append(leafHash: Uint8Array): void {
+    if (this.#memo.size > 0) this.#memo.clear();
     let level = 0;
     let node: Uint8Array = leafHash;
     for (;;) {
@@ -91,8 +94,14 @@ export class MerkleTree {
       const level = Math.log2(n);
       return this.node(level, start / n);
     }
+    // Only ranges ending at the current size recur (every proof's right border): memoise those.
+    const memoKey = end === this.size ? start : -1;
+    const hit = memoKey >= 0 ? this.#memo.get(memoKey) : undefined;
+    if (hit !== undefined) return hit;
     const k = splitPoint(n);
-    return hashChildren(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+    const h = hashChildren(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+    if (memoKey >= 0 && this.#memo.size < 4096) this.#memo.set(memoKey, h);
+    return h;
   }
 
   /** Root of the tree of the first `size` leaves (the empty hash for 0). */

@@ -42,7 +42,7 @@ export class RekorV1Log extends SimLog {
   readonly #key: SimKeyPair;
   readonly #rogue: SimKeyPair;
   readonly #signer: CheckpointSigner;
-  readonly #sets = new Map<string, string>();
+  readonly #sets = new Map<string, string[]>();
 
   constructor(dir: string, meta: SimMeta, key: SimKeyPair, rogue: SimKeyPair, factory: EntryFactory, hostname: string) {
     super();
@@ -88,9 +88,24 @@ export class RekorV1Log extends SimLog {
     return o;
   }
 
+  #setsOf(treeId: string): string[] {
+    let sets = this.#sets.get(treeId);
+    if (sets === undefined) {
+      sets = [];
+      this.#sets.set(treeId, sets);
+    }
+    return sets;
+  }
+
   appendLeaves(leaves: readonly NewLeaf[]): number[] {
     const offset = this.offsetOf(this.shards.length - 1);
-    return this.active.store.append(leaves).map((i) => i + offset);
+    const locals = this.active.store.append(leaves);
+    const sets = this.#setsOf(this.active.treeId);
+    locals.forEach((local, j) => {
+      const l = leaves[j]!;
+      sets[local] = signSet(this.#key.privateKey, Buffer.from(l.record).toString('base64'), l.time, this.logIdHex, offset + local);
+    });
+    return locals.map((i) => i + offset);
   }
 
   /** Freezes the active shard and starts a new tree (new tree ID, same key), as Rekor's shard rollovers do. */
@@ -148,13 +163,13 @@ export class RekorV1Log extends SimLog {
     const logIndex = this.offsetOf(i) + local;
     let b64 = body.toString('base64');
     const rogue = this.is('unknown-key') && i === this.shards.length - 1;
-    // A SET is made once per entry (ECDSA signatures are randomised; Rekor's SET for an entry never changes).
-    const setCacheKey = `${rogue ? 'r' : 'h'}:${shard.treeId}:${local}:${createHash('sha256').update(body).digest('base64')}`;
-    let set = this.#sets.get(setCacheKey);
+    const honestView = i < this.shards.length - 1 || this.misbehavior === null || !VIEW_MODES.has(this.misbehavior.mode);
+    // SETs are made when an entry is integrated (as Rekor does) and kept: ECDSA signatures are randomised and
+    // an entry's SET never changes. Lying views and the rogue key sign on demand.
+    let set = rogue || !honestView ? undefined : this.#setsOf(shard.treeId)[local];
     if (set === undefined) {
       set = signSet((rogue ? this.#rogue : this.#key).privateKey, b64, integratedTime, this.logIdHex, logIndex);
-      if (this.#sets.size >= 200_000) this.#sets.clear();
-      this.#sets.set(setCacheKey, set);
+      if (!rogue && honestView) this.#setsOf(shard.treeId)[local] = set;
     }
     if (this.is('corrupt-tile') && i === this.shards.length - 1) b64 = `${b64.slice(0, -3)}!`;
     return {
@@ -190,6 +205,8 @@ export class RekorV1Log extends SimLog {
     return undefined;
   }
 }
+
+const VIEW_MODES = new Set(['fork', 'rollback', 'same-size-other-root', 'leaf-mismatch']);
 
 const uuidRe = /^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$/;
 const retrieveSchema = z

@@ -95,7 +95,7 @@ export class RekorV2Log extends SimLog {
     }
     const out = entryBundle(view.records(start, start + w));
     if (cacheable) {
-      if (this.#bundleCache.size >= 512) this.#bundleCache.delete(this.#bundleCache.keys().next().value!);
+      if (this.#bundleCache.size >= 64) this.#bundleCache.delete(this.#bundleCache.keys().next().value!);
       this.#bundleCache.set(index, out);
     }
     return out;
