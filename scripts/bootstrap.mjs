@@ -25,7 +25,7 @@ const fail = (msg) => {
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8', env: opts.env ?? process.env });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '', error: r.error };
 }
 const has = (cmd) => run('sh', ['-c', `command -v ${cmd}`], { capture: true }).ok;
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -54,11 +54,11 @@ function checkNode() {
 
 function ensurePnpm() {
   const v = run('pnpm', ['--version'], { capture: true });
-  if (v.ok && v.out.trim() === PNPM_VERSION) return ['pnpm'];
+  if (v.ok && v.stdout.trim() === PNPM_VERSION) return ['pnpm'];
   say(`installing pnpm ${PNPM_VERSION} …`);
   if (run('npm', ['install', '-g', `pnpm@${PNPM_VERSION}`], { capture: quiet }).ok) {
     const again = run('pnpm', ['--version'], { capture: true });
-    if (again.ok && again.out.trim() === PNPM_VERSION) return ['pnpm'];
+    if (again.ok && again.stdout.trim() === PNPM_VERSION) return ['pnpm'];
   }
   // No permission for a global install: run it through npx instead.
   if (run('npx', ['--yes', `pnpm@${PNPM_VERSION}`, '--version'], { capture: true }).ok) return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
