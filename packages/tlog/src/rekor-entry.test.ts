@@ -8,6 +8,7 @@ import { testdata } from '../../../test/harness/paths.js';
 import { toBase64, toHex } from './encoding.js';
 import { inspectTlogEntries } from './rekor-verify.js';
 import { normalizeTlogEntries } from './rekor-entry.js';
+import { parseVerifierKey } from './note-keys.js';
 import { embeddedTrustedRoot, findTransparencyLog } from './trust.js';
 import { readmeEntryFacts, trustedRootFor } from './testing/testdata-facts.js';
 
@@ -116,6 +117,20 @@ describe('other input shapes', () => {
     expect(r!.entry.format).toBe('rekor-v1-api');
     expect(r!.verified).toBe(true);
     expect(Object.values(r!.checks).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'absent']);
+  });
+  it('UUID tree ID: shard index vs global index, and a UUID naming another tree → ORIGIN_MISMATCH', () => {
+    const [r] = inspectTlogEntries({ [`24296fb24b8ad77a${leafHex}`]: anon }, { trustedRoot: trustedRootFor('x') });
+    expect(r!.entry.treeId).toBe('2605736670972794746');
+    expect(r!.entry.logIndex).toBe(79571823n);
+    expect(r!.entry.inclusionProof?.logIndex).toBe(75408392n);
+    const [bad] = inspectTlogEntries({ [`1090ec8ad6a5e9fa${leafHex}`]: anon }, { trustedRoot: trustedRootFor('x') });
+    expect(bad!.checks.checkpoint).toMatchObject({ status: 'failed', code: 'ORIGIN_MISMATCH' });
+  });
+  it('witness keys are checked on entry checkpoints (alpha3, three real cosignatures)', () => {
+    const witnessKeys = readFileSync(testdata('signed-note', 'witness-vkeys.txt'), 'utf8').trim().split('\n').map(parseVerifierKey);
+    const file = 'rekor-v2/staging/gha-beacon-dsse-alpha3-4026478-witnessed.sigstore.json';
+    const [r] = inspectTlogEntries(readFileSync(testdata(file), 'utf8'), { trustedRoot: trustedRootFor(file), witnessKeys });
+    expect(r!.checks.checkpoint).toMatchObject({ status: 'ok', detail: expect.stringContaining('cosigned by witness.stagemole.eu') });
   });
   it('array of maps, bare LogEntryAnon, wrong UUID → ENTRY_MISMATCH', () => {
     expect(inspectTlogEntries([{ [leafHex]: anon }, anon], { trustedRoot: trustedRootFor('x') }).map((r) => r.verified)).toEqual([true, true]);

@@ -48,6 +48,8 @@ export interface TlogEntry {
   logIndex: bigint;
   /** Entry UUID (Rekor v1 API responses): 16-hex tree ID + 64-hex leaf hash, or just the leaf hash. */
   uuid?: string;
+  /** Rekor v1 shard (Trillian tree) ID in decimal, from an 80-hex UUID — as in the checkpoint origin. */
+  treeId?: string;
   /** Seconds since the epoch. Absent (or 0) for Rekor v2, which has no integrated time. */
   integratedTime?: bigint;
   /** SHA-256(0x00 ‖ body). */
@@ -116,6 +118,7 @@ function fromLogEntryAnon(e: unknown, position: number, uuid: string | undefined
   if (uuid !== undefined) {
     if (!/^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$/.test(uuid)) throw new TlogError('MALFORMED_ENTRY', `entry UUID "${uuid.slice(0, 100)}" is malformed`);
     entry.uuid = uuid.toLowerCase();
+    if (uuid.length === 80) entry.treeId = BigInt(`0x${uuid.slice(0, 16)}`).toString();
   }
   const it = optInt(e, 'integratedTime', what);
   if (it !== undefined) entry.integratedTime = it;

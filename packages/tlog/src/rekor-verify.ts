@@ -14,6 +14,7 @@ import { bytesEqual, toBase64, toHex } from './encoding.js';
 import { verifyInclusion } from './inclusion.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { verifySignature } from './keys.js';
+import type { NoteVerifier } from './note-keys.js';
 import { normalizeTlogEntries, setPayload, uuidLeafHash, type TlogEntry } from './rekor-entry.js';
 import { X509Certificate } from 'node:crypto';
 import { checkpointVerifiers, embeddedTrustedRoot, findTransparencyLog, verifyCertificateChain, type TrustedLog, type TrustedRoot } from './trust.js';
@@ -54,6 +55,8 @@ export interface TlogEntryVerification {
 export interface VerifyEntryOptions {
   /** Trust material; defaults to the production root embedded in @sigstore/tuf. */
   trustedRoot?: TrustedRoot;
+  /** Witness keys whose cosignatures on entry checkpoints are checked (unknown ones are ignored). */
+  witnessKeys?: readonly NoteVerifier[];
 }
 
 const ok = (detail?: string): CheckResult => (detail === undefined ? { status: 'ok' } : { status: 'ok', detail });
@@ -88,6 +91,10 @@ export function verifyTlogEntry(entry: TlogEntry, opts: VerifyEntryOptions = {})
     ? absent
     : attempt(() => {
         if (log === undefined) throw logError;
+        // The log's key must have been valid when it promised inclusion.
+        if (entry.integratedTime !== undefined && entry.integratedTime > 0n) {
+          findTransparencyLog(root, entry.logId, new Date(Number(entry.integratedTime) * 1000));
+        }
         if (!verifySignature(log.key, setPayload(entry), entry.signedEntryTimestamp as Uint8Array)) {
           throw new TlogError('BAD_SIGNATURE', `signed entry timestamp does not verify with the key of ${log.baseUrl}`);
         }
@@ -106,20 +113,30 @@ export function verifyTlogEntry(entry: TlogEntry, opts: VerifyEntryOptions = {})
     ? absent
     : attempt(() => {
         if (log === undefined) throw logError;
-        const v = verifyCheckpoint(proof.checkpoint as string, { logKeys: checkpointVerifiers(root) });
+        const v = verifyCheckpoint(proof.checkpoint as string, { logKeys: checkpointVerifiers(root), witnessKeys: opts.witnessKeys ?? [] });
         // The checkpoint must be signed by the log that holds the entry, not merely by some trusted log.
         const own = v.logSignatures.filter((s) => s.name === log.hostname && s.keyId === toHex(log.logId.slice(0, 4)));
         if (own.length === 0) {
           throw new TlogError('UNKNOWN_KEY', `checkpoint is not signed by the entry's log ${log.baseUrl} (signed by ${v.logSignatures.map((s) => s.name).join(', ')})`);
         }
         const cp = v.checkpoint;
+        // Origin: Rekor v2 (tlog-tiles) uses the host; Rekor v1 uses "<host> - <tree ID>", and the tree ID
+        // must be the one the entry's UUID names.
+        const v1Origin = cp.origin.startsWith(`${log.hostname} - `);
+        if (cp.origin !== log.hostname && !v1Origin) {
+          throw new TlogError('ORIGIN_MISMATCH', `checkpoint origin "${cp.origin}" does not belong to ${log.baseUrl}`);
+        }
+        if (v1Origin && entry.treeId !== undefined && cp.origin !== `${log.hostname} - ${entry.treeId}`) {
+          throw new TlogError('ORIGIN_MISMATCH', `checkpoint origin "${cp.origin}" is not the tree ${entry.treeId} named by UUID ${entry.uuid ?? ''}`);
+        }
         if (cp.size !== proof.treeSize || !bytesEqual(cp.rootHash, proof.rootHash)) {
           throw new TlogError(
             'ENTRY_MISMATCH',
             `checkpoint (size ${cp.size}, root ${toBase64(cp.rootHash)}) does not match the inclusion proof (size ${proof.treeSize}, root ${toBase64(proof.rootHash)})`,
           );
         }
-        return ok(`${cp.origin} @ ${cp.size}`);
+        const witnesses = v.witnessSignatures.length > 0 ? `, cosigned by ${v.witnessSignatures.map((w) => w.name).join(', ')}` : '';
+        return ok(`${cp.origin} @ ${cp.size}${witnesses}`);
       });
 
   const body = attempt(() => {
