@@ -137,13 +137,19 @@ export class LeafStore {
     return this.#byHash.get(Buffer.from(leafHash).toString('latin1'));
   }
 
-  /** The stored records of leaves [start, end) (one positioned read). Requires end ≤ size. */
-  records(start: number, end: number): Buffer[] {
-    if (end <= start) return [];
+  /** Records [start, end) as stored: each a u32 length ‖ bytes (one positioned read). Requires end ≤ size. */
+  rawRecords(start: number, end: number): Buffer {
+    if (end <= start) return Buffer.alloc(0);
     const from = this.#offsets[start]!;
     const to = end < this.size ? this.#offsets[end]! : this.#dataEnd;
-    const buf = Buffer.alloc(to - from);
+    const buf = Buffer.allocUnsafe(to - from);
     readSync(this.#dataFd, buf, 0, buf.length, from);
+    return buf;
+  }
+
+  /** The stored records of leaves [start, end). Requires end ≤ size. */
+  records(start: number, end: number): Buffer[] {
+    const buf = this.rawRecords(start, end);
     const out: Buffer[] = [];
     let p = 0;
     while (p < buf.length) {

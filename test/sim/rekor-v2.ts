@@ -93,7 +93,8 @@ export class RekorV2Log extends SimLog {
       const hit = this.#bundleCache.get(index);
       if (hit !== undefined) return hit;
     }
-    const out = entryBundle(view.records(start, start + w));
+    // Honest serving converts the stored u32-prefixed records to u16-prefixed entries in one pass.
+    const out = this.misbehavior === null ? bundleFromRaw(this.store.rawRecords(start, start + w)) : entryBundle(view.records(start, start + w));
     if (cacheable) {
       if (this.#bundleCache.size >= 64) this.#bundleCache.delete(this.#bundleCache.keys().next().value!);
       this.#bundleCache.set(index, out);
@@ -130,6 +131,20 @@ export class RekorV2Log extends SimLog {
       canonicalizedBody: body.toString('base64'),
     };
   }
+}
+
+function bundleFromRaw(raw: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(raw.length);
+  let p = 0;
+  let q = 0;
+  while (p < raw.length) {
+    const len = raw.readUInt32BE(p);
+    out.writeUInt16BE(len, q);
+    raw.copy(out, q + 2, p + 4, p + 4 + len);
+    p += 4 + len;
+    q += 2 + len;
+  }
+  return out.subarray(0, q);
 }
 
 function corrupt(buf: Buffer, cut: number): Buffer {
