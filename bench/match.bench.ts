@@ -67,10 +67,10 @@ function ruleFor(i: number, r: () => number): unknown {
   }
 }
 
-function records(n: number): RuleRecord[] {
-  const r = rng(n);
+/** Subscriptions from..to-1 (each one's rule depends only on its number). */
+function records(to: number, from = 0): RuleRecord[] {
   const out: RuleRecord[] = [];
-  for (let i = 0; i < n; i++) out.push({ subscriptionId: `sub-${i}`, ruleId: 'r0', rule: parseRule(ruleFor(i, r)) });
+  for (let i = from; i < to; i++) out.push({ subscriptionId: `sub-${i}`, ruleId: 'r0', rule: parseRule(ruleFor(i, rng(i + 1))) });
   return out;
 }
 
@@ -230,8 +230,7 @@ function rssInFreshProcess(): number {
 function rssChild(): void {
   // like the worker: rules arrive in pages (from the database), each page added to the live index
   const index = new RuleIndex();
-  const all = records(100_000);
-  for (let i = 0; i < all.length; i += 5000) index.add(all.slice(i, i + 5000));
+  for (let from = 0; from < 100_000; from += 5000) index.add(records(from + 5000, from));
   for (const e of events(4000)) index.match(e);
   gc();
   const m = process.memoryUsage();
