@@ -1,5 +1,7 @@
 /**
- * `sigwatch checkpoint verify <file> [--trusted-root <file>] [--witness <vkey>]…`
+ * `sigwatch checkpoint verify <file>… [--trusted-root <file>]… [--witness <vkey | vkey file>]…`
+ *
+ * One JSON object per file; exit 0 if all verified, 1 if any did not, 2 on bad usage.
  *
  * Verifies a signed checkpoint (C2SP signed note) with the trusted root's log keys (Rekor v1 ECDSA, Rekor v2
  * Ed25519) and optional witness keys; prints origin, size, root hash and the keys that verified it.
@@ -18,9 +20,9 @@ import {
   type NoteVerifier,
   type TrustedRoot,
 } from '@sigwatch/tlog';
-import { parseArgs, printJson, single, UsageError, withUsage, type ParsedArgs } from './args.js';
+import { parseArgs, printJson, UsageError, withUsage, type ParsedArgs } from './args.js';
 
-const USAGE = 'sigwatch checkpoint verify <file> [--trusted-root <file>] [--witness <vkey>]…';
+const USAGE = 'sigwatch checkpoint verify <file>… [--trusted-root <file>]… [--witness <vkey | vkey file>]…';
 
 // Shared with the `consistency` command.
 
@@ -33,10 +35,18 @@ export function readInput(path: string, what: string): string {
   }
 }
 
-/** `--trusted-root <file>` or the production root embedded in @sigstore/tuf. */
-export function loadTrustedRoot(p: ParsedArgs): TrustedRoot {
-  const file = single(p, 'trusted-root');
-  return file === undefined ? embeddedTrustedRoot() : parseTrustedRoot(readInput(file, 'trusted root'));
+/**
+ * `--trusted-root <file>` (repeatable: the union of the roots is trusted) or the production root embedded in
+ * @sigstore/tuf.
+ */
+export function loadTrustedRoots(p: ParsedArgs): TrustedRoot[] {
+  const files = p.options.get('trusted-root') ?? [];
+  return files.length === 0 ? [embeddedTrustedRoot()] : files.map((f) => parseTrustedRoot(readInput(f, 'trusted root')));
+}
+
+/** Checkpoint verifiers for every transparency log of the given roots. */
+export function logKeysOf(roots: readonly TrustedRoot[]): NoteVerifier[] {
+  return roots.flatMap((r) => checkpointVerifiers(r));
 }
 
 /** `--witness <vkey>` (repeatable); a value naming an existing file is read as one vkey per line. */
@@ -49,10 +59,10 @@ export function loadWitnesses(p: ParsedArgs): NoteVerifier[] {
   return out;
 }
 
-/** Prints a failure result and returns exit code 1 for `TlogError`s; rethrows anything else. */
-export function reportFailure(err: unknown): number {
+/** Prints a failure result (with `extra` fields) and returns exit code 1 for `TlogError`s; rethrows anything else. */
+export function reportFailure(err: unknown, extra: Record<string, unknown> = {}): number {
   if (isTlogError(err)) {
-    printJson({ ok: false, code: err.code, message: err.message });
+    printJson({ ok: false, code: err.code, message: err.message, ...extra });
     return 1;
   }
   throw err;
@@ -61,28 +71,41 @@ export function reportFailure(err: unknown): number {
 export async function run(args: string[]): Promise<number> {
   return withUsage(USAGE, async () => {
     const p = parseArgs(args, { options: ['trusted-root', 'witness'] });
-    const [verb, file, ...extra] = p.positionals;
-    if (verb !== 'verify' || file === undefined || extra.length > 0) throw new UsageError('expected: checkpoint verify <file>');
-    const text = readInput(file, 'checkpoint');
+    const [verb, ...files] = p.positionals;
+    if (verb !== 'verify' || files.length === 0) throw new UsageError('expected: checkpoint verify <file>…');
+    const texts = files.map((f) => readInput(f, 'checkpoint'));
+    let roots: TrustedRoot[];
+    let logKeys: NoteVerifier[];
+    let witnessKeys: NoteVerifier[];
     try {
-      const root = loadTrustedRoot(p);
-      const witnessKeys = loadWitnesses(p);
-      const v = verifyCheckpoint(text, { logKeys: checkpointVerifiers(root), witnessKeys });
-      const cp = v.checkpoint;
-      printJson({
-        ok: true,
-        file,
-        origin: cp.origin,
-        size: cp.size,
-        rootHash: { hex: toHex(cp.rootHash), base64: toBase64(cp.rootHash) },
-        extensions: cp.extensions,
-        verifiedBy: v.logSignatures.map((s) => ({ name: s.name, keyId: s.keyId, type: s.type, log: findCheckpointSigner(root, s.name, s.keyId)?.baseUrl ?? null })),
-        witnesses: v.witnessSignatures.map((s) => ({ name: s.name, keyId: s.keyId, timestamp: s.timestamp ?? null })),
-        ignoredSignatures: v.unknownSignatures,
-      });
-      return 0;
+      roots = loadTrustedRoots(p);
+      logKeys = logKeysOf(roots);
+      witnessKeys = loadWitnesses(p);
     } catch (err) {
       return reportFailure(err);
     }
+    let code = 0;
+    texts.forEach((text, i) => {
+      const file = files[i];
+      try {
+        const v = verifyCheckpoint(text, { logKeys, witnessKeys });
+        const cp = v.checkpoint;
+        const logOf = (name: string, keyId: string) => roots.map((r) => findCheckpointSigner(r, name, keyId)?.baseUrl).find((u) => u !== undefined) ?? null;
+        printJson({
+          ok: true,
+          file,
+          origin: cp.origin,
+          size: cp.size,
+          rootHash: { hex: toHex(cp.rootHash), base64: toBase64(cp.rootHash) },
+          extensions: cp.extensions,
+          verifiedBy: v.logSignatures.map((s) => ({ name: s.name, keyId: s.keyId, type: s.type, log: logOf(s.name, s.keyId) })),
+          witnesses: v.witnessSignatures.map((s) => ({ name: s.name, keyId: s.keyId, timestamp: s.timestamp ?? null })),
+          ignoredSignatures: v.unknownSignatures,
+        });
+      } catch (err) {
+        code = Math.max(code, reportFailure(err, { file }));
+      }
+    });
+    return code;
   });
 }

@@ -6,9 +6,9 @@
  * between them. The proof file is a JSON array of hashes (hex or base64) or an object with a `hashes` array
  * (Rekor's `/api/v1/log/proof` response, CT's `{consistency: […]}` also accepted).
  */
-import { checkpointVerifiers, fromHexOrBase64, TlogError, toHex, verifyCheckpoint, verifyConsistency } from '@sigwatch/tlog';
+import { fromHexOrBase64, TlogError, toHex, verifyCheckpoint, verifyConsistency } from '@sigwatch/tlog';
 import { parseArgs, printJson, single, UsageError, withUsage } from './args.js';
-import { loadTrustedRoot, loadWitnesses, readInput, reportFailure } from './checkpoint.js';
+import { loadTrustedRoots, loadWitnesses, logKeysOf, readInput, reportFailure } from './checkpoint.js';
 
 const USAGE = 'sigwatch consistency verify --old <checkpoint> --new <checkpoint> --proof <file> [--trusted-root <file>] [--witness <vkey>]…';
 
@@ -42,8 +42,7 @@ export async function run(args: string[]): Promise<number> {
     const newText = readInput(single(p, 'new', true), 'new checkpoint');
     const proofText = readInput(single(p, 'proof', true), 'proof');
     try {
-      const root = loadTrustedRoot(p);
-      const opts = { logKeys: checkpointVerifiers(root), witnessKeys: loadWitnesses(p) };
+      const opts = { logKeys: logKeysOf(loadTrustedRoots(p)), witnessKeys: loadWitnesses(p) };
       const oldCp = verifyCheckpoint(oldText, opts).checkpoint;
       const newCp = verifyCheckpoint(newText, { ...opts, origin: oldCp.origin }).checkpoint;
       const proof = parseProofFile(proofText);

@@ -66,6 +66,31 @@ describe('sigwatch checkpoint verify', () => {
     expect([a.code, a.out[0]?.['code']]).toEqual([1, 'BAD_SIGNATURE']);
     expect([b.code, b.out[0]?.['code']]).toEqual([1, 'MALFORMED_NOTE']);
   });
+  it('every real checkpoint in testdata/checkpoints verifies with the keys checkpoints/index.json names', async () => {
+    const index = JSON.parse(readFileSync(testdata('checkpoints', 'index.json'), 'utf8')) as {
+      file: string;
+      origin: string;
+      treeSize: number;
+      rootHash_b64: string;
+      signatures: { name: string; keyHint: string; verifiedByTrustedRootLog: string | null; witness: { timestamp: number } | null }[];
+    }[];
+    const r = await sigwatch(
+      'checkpoint', 'verify', ...index.map((c) => testdata(c.file)),
+      '--trusted-root', testdata('trust', 'trusted_root.prod.json'),
+      '--trusted-root', testdata('trust', 'trusted_root.staging.json'),
+      '--trusted-root', testdata('rekor-v2', 'staging', 'trusted_root.alpha1.json'),
+      '--witness', testdata('signed-note', 'witness-vkeys.txt'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(index.length);
+    index.forEach((c, i) => {
+      const o = r.out[i] as Record<string, any>;
+      expect(o).toMatchObject({ ok: true, origin: c.origin, size: String(c.treeSize), rootHash: { base64: c.rootHash_b64 } });
+      const logSigs = c.signatures.filter((s) => s.verifiedByTrustedRootLog !== null);
+      expect(o['verifiedBy'].map((v: any) => [v.name, v.keyId, v.log])).toEqual(logSigs.map((s) => [s.name, s.keyHint, s.verifiedByTrustedRootLog!.split(' ')[0]]));
+      expect(o['witnesses'].map((w: any) => [w.name, w.timestamp])).toEqual(c.signatures.filter((s) => s.witness !== null).map((s) => [s.name, String(s.witness!.timestamp)]));
+    });
+  });
   it('bad usage exits 2', async () => {
     const [a, b] = await Promise.all([sigwatch('checkpoint', 'verify'), sigwatch('checkpoint', 'verify', 'x', '--nope')]);
     expect([a.code, b.code]).toEqual([2, 2]);
