@@ -7,7 +7,7 @@ import { commonEnvShape, envInt, envString, parseEnv } from '@sigwatch/config';
 export const WorkerEnvSchema = z.object({
   ...commonEnvShape,
   /** Port of the worker's own /healthz, /readyz and /metrics. */
-  WORKER_PORT: envInt(9464, 1, 65535),
+  WORKER_PORT: envInt(9464, 0, 65535),
   WORKER_HOST: envString('127.0.0.1'),
   /** How often each follower asks its log for a new checkpoint. */
   POLL_INTERVAL_MS: envInt(1_000, 100, 3_600_000),

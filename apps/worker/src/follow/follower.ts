@@ -174,6 +174,8 @@ export class Follower {
       let to = pos.treeSize + step < target.size ? pos.treeSize + step : target.size;
       // Tile-friendly steps: end on a multiple of 256 unless this is the last one.
       if (to < target.size && to % 256n !== 0n && to - (to % 256n) > pos.treeSize) to -= to % 256n;
+      // A step interrupted after its write-ahead is repeated exactly, so its jobs get the same ids.
+      if (pos.pendingSize !== undefined && pos.pendingSize > pos.treeSize && pos.pendingSize <= target.size) to = pos.pendingSize;
       this.trackBacklog(announced - pos.treeSize);
       pos = await this.verifyStep(pos, to, target, shard, announced);
     }
@@ -226,6 +228,7 @@ export class Follower {
         malformed.push({ index, leaf: leaf.leaf, code, reason: e instanceof Error ? e.message : String(e) });
       }
     });
+    await store.markPending(this.id, to);
     await this.enqueue(events);
     const next: VerifiedPosition = {
       treeSize: to,

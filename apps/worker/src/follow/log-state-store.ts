@@ -17,6 +17,8 @@ export interface VerifiedPosition {
   /** Rekor v1 shard being followed and the global index of its leaf 0. */
   treeId?: string;
   globalOffset: bigint;
+  /** A step verified and being enqueued when the last run stopped: repeat exactly up to here. */
+  pendingSize?: bigint;
 }
 
 export interface LogState {
@@ -74,6 +76,7 @@ export class LogStateStore {
               range: CompactRange.fromState(p.compactRange as unknown as CompactRangeState),
               globalOffset: p.globalOffset,
               ...(log.treeId !== null ? { treeId: log.treeId } : {}),
+              ...(p.pendingSize !== null ? { pendingSize: p.pendingSize } : {}),
             },
           }
         : {}),
@@ -92,6 +95,7 @@ export class LogStateStore {
       latestSeenAt: new Date(),
       lastSuccessAt: new Date(),
       lastError: null,
+      pendingSize: null,
     };
     await this.db.$transaction([
       this.db.logPosition.upsert({ where: { logId }, create: { logId, ...data }, update: data }),
@@ -105,6 +109,11 @@ export class LogStateStore {
           ]
         : []),
     ]);
+  }
+
+  /** Write-ahead for a step: its leaves are verified and its jobs are about to be enqueued. */
+  async markPending(logId: string, pendingSize: bigint): Promise<void> {
+    await this.db.logPosition.update({ where: { logId }, data: { pendingSize } });
   }
 
   async recordHead(logId: string, latestSize: bigint): Promise<void> {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LogPosition" ADD COLUMN     "pendingSize" BIGINT;
