@@ -9,7 +9,7 @@ import { testdata } from '../../../test/harness/paths.js';
 import { toBase64, toHex } from './encoding.js';
 import { sha256 } from './hash.js';
 import { ctLeafHash, decodeExtraData, decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, signSth, verifySth } from './ct.js';
-import { extractEmbeddedScts, precertTbsCertificate, precertTimestampedEntry, verifyCertificateScts } from './sct.js';
+import { decodeSctList, encodeSctList, extractEmbeddedScts, precertTbsCertificate, precertTimestampedEntry, signSct, verifyCertificateScts, verifySct } from './sct.js';
 import { trustedRootFile } from './testing/testdata-facts.js';
 
 const read = (...p: string[]) => readFileSync(testdata(...p), 'utf8');
@@ -89,6 +89,15 @@ describe('SCTs embedded in real Fulcio certificates', () => {
       expect(toHex(ctLeafHash(te))).toBe(d.leafHash_hex);
     });
   }
+  it('signSct / verifySct / encodeSctList round trip (simulator), tamper → BAD_SIGNATURE', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const entry = { timestamp: 0n, entry: { type: 'x509' as const, certificate: new Uint8Array([0x30, 0x00]) }, extensions: new Uint8Array(0) };
+    const sct = signSct(entry, privateKey, 1700000000000n);
+    verifySct(sct, entry, publicKey);
+    expect(() => verifySct({ ...sct, timestamp: 1700000000001n }, entry, publicKey)).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }));
+    expect(decodeSctList(encodeSctList([sct, sct]))).toEqual([sct, sct]);
+    expect(encodeSctList([sct, sct]).length).toBe(2 + 2 * (2 + 1 + 32 + 8 + 2 + 2 + 2 + sct.signature.signature.length));
+  });
   it('an SCT checked against the wrong log key fails (UNKNOWN_KEY for a foreign root)', () => {
     const c = cases[0]!;
     const [res] = verifyCertificateScts(trustedRootFile('trust', 'trusted_root.staging.json'), read(c['leafCert']));

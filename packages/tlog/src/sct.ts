@@ -3,13 +3,13 @@
  * (extension 1.3.6.1.4.1.11129.2.4.2), rebuild the precertificate `TBSCertificate` (the leaf's TBS without
  * that extension) and verify each SCT's signature over the precert_entry with the CT log's key.
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { TlogError, wrapErrors } from './errors.js';
 import { bytesEqual, concatBytes, toBase64 } from './encoding.js';
 import { sha256 } from './hash.js';
-import { spkiDer } from './keys.js';
+import { importPrivateKey, importPublicKey, spkiDer, spkiSha256, type PublicKeyInput } from './keys.js';
 import { children, content, encodeTlv, readTlv, slice } from './der.js';
-import { verifyDigitallySigned, type DigitallySigned, type TimestampedEntry } from './ct.js';
+import { TLS_HASH_SHA256, TLS_SIG_ECDSA, TLS_SIG_RSA, verifyDigitallySigned, type DigitallySigned, type TimestampedEntry } from './ct.js';
 import { TlsReader, TlsWriter } from './tls-reader.js';
 import { findCtLog, type TrustedRoot } from './trust.js';
 
@@ -72,7 +72,11 @@ function toDer(cert: Uint8Array | string | X509Certificate): Uint8Array {
 /** The SCTs embedded in a certificate (DER, PEM or X509Certificate); [] if it has none. */
 export function extractEmbeddedScts(cert: Uint8Array | string | X509Certificate): SignedCertificateTimestamp[] {
   const list = tbsParts(toDer(cert)).sctList;
-  if (list === undefined) return [];
+  return list === undefined ? [] : decodeSctList(list);
+}
+
+/** Decodes a TLS SignedCertificateTimestampList. Throws `MALFORMED_CT`. */
+export function decodeSctList(list: Uint8Array): SignedCertificateTimestamp[] {
   const outer = new TlsReader(list, 'MALFORMED_CT', 'SCT list');
   const all = new TlsReader(outer.vector(2, 1), 'MALFORMED_CT', 'SCT list');
   outer.end();
@@ -149,3 +153,39 @@ export function verifyCertificateScts(root: TrustedRoot, leaf: Uint8Array | stri
   });
 }
 
+
+/**
+ * Issues an SCT for `entry` as a CT log would (simulator): ECDSA/RSA signature over the RFC 6962 §3.2 input.
+ * `timestamp` in milliseconds; `extensions` e.g. `encodeLeafIndexExtension(i)` for static CT.
+ */
+export function signSct(entry: TimestampedEntry, logPrivateKey: KeyObject | Uint8Array | string, timestamp: bigint, extensions: Uint8Array = new Uint8Array(0)): SignedCertificateTimestamp {
+  const key = importPrivateKey(logPrivateKey);
+  const unsigned = { version: 0, logId: spkiSha256(key), timestamp, extensions, signature: { hashAlgorithm: 0, signatureAlgorithm: 0, signature: new Uint8Array(0) } };
+  const input = sctSignatureInput(unsigned, { ...entry, timestamp, extensions });
+  const isEc = key.asymmetricKeyType === 'ec';
+  const sig = new Uint8Array(isEc ? cryptoSign('sha256', input, { key, dsaEncoding: 'der' }) : cryptoSign('sha256', input, key));
+  return { ...unsigned, signature: { hashAlgorithm: TLS_HASH_SHA256, signatureAlgorithm: isEc ? TLS_SIG_ECDSA : TLS_SIG_RSA, signature: sig } };
+}
+
+/** Encodes SCTs as a TLS SignedCertificateTimestampList (the content of the X.509 SCT extension's OCTET STRING). */
+export function encodeSctList(scts: readonly SignedCertificateTimestamp[]): Uint8Array {
+  const items = scts.map((s) =>
+    new TlsWriter()
+      .uint(1, s.version)
+      .bytes(s.logId)
+      .uint(8, s.timestamp)
+      .vector(2, s.extensions)
+      .uint(1, s.signature.hashAlgorithm)
+      .uint(1, s.signature.signatureAlgorithm)
+      .vector(2, s.signature.signature)
+      .finish(),
+  );
+  const list = new TlsWriter();
+  for (const i of items) list.vector(2, i);
+  return new TlsWriter().vector(2, list.finish()).finish();
+}
+
+/** Verifies an SCT over an explicit entry (x509 or precert) with the log key. Throws `BAD_SIGNATURE`. */
+export function verifySct(sct: SignedCertificateTimestamp, entry: TimestampedEntry, logKey: PublicKeyInput): void {
+  verifyDigitallySigned(importPublicKey(logKey), sctSignatureInput(sct, { ...entry, timestamp: sct.timestamp, extensions: sct.extensions }), sct.signature, 'SCT');
+}
