@@ -32,6 +32,7 @@ export class EntryFactory {
   readonly ca: FulcioCa;
   readonly #keys: SimKeyPair[];
   readonly #certs = new Map<string, { leaf: LeafMaterial; notBefore: number }>();
+  readonly #ctCerts = new Map<string, { final: LeafMaterial; pre: LeafMaterial; notBefore: number }>();
   #counter = 0;
   readonly #issuerKeyHash: Buffer;
 
@@ -118,21 +119,15 @@ export class EntryFactory {
   }
 
   /**
-   * CT leaves for one fresh certificate: a precert entry (TBS without the poison extension = the final
+   * CT leaves for one certificate: a precert entry (TBS without the poison extension = the final
    * certificate's TBS) and/or an x509 entry of the final certificate, both timestamped `now` (ms).
    */
   ct(spec: IdentitySpec, type: CtEntryType, now = Date.now()): NewLeaf[] {
     if (spec.keyOnly === true || spec.identity === undefined) throw new Error('CT entries need a certificate identity (keyOnly is not possible)');
-    const { ext } = this.#fulcio(spec, spec.identity);
-    const notBefore = new Date(Math.floor(now / 1000) * 1000);
-    const serial = createHash('sha256').update(`ct-serial-${this.#counter++}-${now}`).update(randomBytes(8)).digest().subarray(0, 20);
-    serial[0] = (serial[0]! & 0x7f) | 0x01;
-    const serialHex = serial.toString('hex');
-    const final = this.#issue(spec.identity, ext, notBefore, undefined, serialHex);
+    const { final, pre } = this.#ctPair({ ...spec, identity: spec.identity }, now);
     const chain = [this.ca.intermediate.der, this.ca.root.der];
     const out: NewLeaf[] = [];
     if (type === 'precert' || type === 'both') {
-      const pre = this.#issue(spec.identity, ext, notBefore, [{ oid: POISON_OID, critical: true, value: Buffer.from([5, 0]) }], serialHex);
       const leaf = precertLeafInput(now, this.#issuerKeyHash, tbsOf(final.der));
       out.push({ leaf, record: ctRecord(leaf, precertExtraData(pre.der, chain)), time: now });
     }
@@ -141,6 +136,27 @@ export class EntryFactory {
       out.push({ leaf, record: ctRecord(leaf, chainBytes(chain)), time: now });
     }
     return out;
+  }
+
+  /**
+   * A precertificate (with the critical poison extension) and its final certificate: same serial, same TBS
+   * otherwise. Pooled per identity like `signer` (bulk appends log the same certificate at new timestamps).
+   */
+  #ctPair(spec: IdentitySpec & { identity: string }, now: number): { final: LeafMaterial; pre: LeafMaterial } {
+    const cacheKey = `${spec.identity}\n${spec.issuer ?? ''}\n${spec.extensions === undefined ? '' : JSON.stringify(spec.extensions)}`;
+    const hit = this.#ctCerts.get(cacheKey);
+    if (hit !== undefined && now - hit.notBefore < CERT_REUSE_MS) return hit;
+    const { ext } = this.#fulcio(spec, spec.identity);
+    const notBefore = Math.floor(now / 1000) * 1000 - 1000;
+    const serial = createHash('sha256').update(`ct-serial-${this.#counter++}-${now}`).update(randomBytes(8)).digest().subarray(0, 20);
+    serial[0] = (serial[0]! & 0x7f) | 0x01;
+    const serialHex = serial.toString('hex');
+    const final = this.#issue(spec.identity, ext, new Date(notBefore), undefined, serialHex);
+    const pre = this.#issue(spec.identity, ext, new Date(notBefore), [{ oid: POISON_OID, critical: true, value: Buffer.from([5, 0]) }], serialHex);
+    const pair = { final, pre, notBefore };
+    if (this.#ctCerts.size > 10_000) this.#ctCerts.clear();
+    this.#ctCerts.set(cacheKey, pair);
+    return pair;
   }
 
   /** A leaf whose bytes are garbage (not JSON / not a MerkleTreeLeaf) — but it is hashed into the tree. */
