@@ -4,13 +4,13 @@
  * answer may carry a stack trace or a source path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, RateLimiter } from '../../../apps/api/src/services/rate-limit.js';
+import { LIMITS, RateLimiter, type Limit, type LimitName } from '../../../apps/api/src/services/rate-limit.js';
 import { buildTestApp, loggedInAgent, tokenUser, type TestApp } from './helper.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await buildTestApp();
-  const generous = Object.fromEntries(Object.entries(LIMITS).map(([k, v]) => [k, { ...v, max: 1_000_000 }])) as typeof LIMITS;
+  const generous = Object.fromEntries(Object.entries(LIMITS).map(([k, v]) => [k, { ...v, max: 1_000_000 }])) as Record<LimitName, Limit>;
   t.deps.limiter = new RateLimiter(t.deps.redis, t.deps.config.REDIS_PREFIX, generous);
 });
 afterAll(async () => {
