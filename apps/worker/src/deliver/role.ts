@@ -55,7 +55,10 @@ export async function startDeliverRole(deps: RoleDeps, options: DeliverRoleOptio
   const worker = workers.register<DeliveryPayload>(QueueName.Deliveries, processor, {
     concurrency: config.DELIVERY_CONCURRENCY,
     settings: { backoffStrategy: backoffStrategy(schedule) },
-    // A killed worker's job is picked up again; a job is failed as stalled only after many such restarts.
+    // A killed worker's job is picked up again within ~10–30 s (the lock is renewed while a job runs, so a
+    // short lock only speeds up the detection); it is failed as stalled only after many such restarts.
+    lockDuration: 20_000,
+    stalledInterval: 10_000,
     maxStalledCount: 10,
   });
 
