@@ -4,10 +4,11 @@
  * must be the user's own, and e-mail channels verified addresses only. Every change notifies the matcher.
  */
 import { lintRule, rulesFromTemplate, type Rule } from '@sigwatch/rules';
+import { Prisma } from '@sigwatch/db';
 import type { ApiDeps } from '../deps.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import type { SubscriptionCreate, SubscriptionUpdate, TemplateBody } from '../schemas/subscription.js';
-import { afterCursor, decodeCursor, newestFirst, toPage } from './pagination.js';
+import { decodeCursor, toPage } from './pagination.js';
 import { publishRuleChange } from './rule-changes.js';
 
 type Deps = Pick<ApiDeps, 'db' | 'redis' | 'config'>;
@@ -70,9 +71,9 @@ export function templateRules(t: TemplateBody): Rule[] {
 async function channelRows(deps: Deps, userId: string, ch: { emailAddressIds: string[]; webhookIds: string[] }) {
   const emails = [...new Set(ch.emailAddressIds)];
   const hooks = [...new Set(ch.webhookIds)];
-  const okEmails = await deps.db.emailAddress.count({ where: { id: { in: emails }, userId, verifiedAt: { not: null } } });
+  const okEmails = emails.length === 0 ? 0 : await deps.db.emailAddress.count({ where: { id: { in: emails }, userId, verifiedAt: { not: null } } });
   if (okEmails !== emails.length) throw invalid('channels.emailAddressIds', 'channels.emailAddressIds: use your own verified e-mail addresses');
-  const okHooks = await deps.db.webhookEndpoint.count({ where: { id: { in: hooks }, userId } });
+  const okHooks = hooks.length === 0 ? 0 : await deps.db.webhookEndpoint.count({ where: { id: { in: hooks }, userId } });
   if (okHooks !== hooks.length) throw invalid('channels.webhookIds', 'channels.webhookIds: use your own webhook endpoints');
   return [
     ...emails.map((id) => ({ type: 'email' as const, emailAddressId: id })),
@@ -104,13 +105,23 @@ export async function getSubscription(deps: Deps, userId: string, id: string): P
   return subscriptionView(sub);
 }
 
+/**
+ * One SQL statement for a page of subscriptions with their rules and channels (the API's hottest list):
+ * the ORM would run three queries and compile each (~7 ms apiece on this stack).
+ */
 export async function listSubscriptions(deps: Deps, userId: string, q: { cursor?: string | undefined; limit: number }) {
-  const rows = await deps.db.subscription.findMany({
-    where: { userId, ...afterCursor(decodeCursor(q.cursor)) },
-    orderBy: newestFirst,
-    take: q.limit + 1,
-    include,
-  });
+  const c = decodeCursor(q.cursor);
+  const after = c === undefined ? Prisma.empty : Prisma.sql`AND (s."createdAt" < ${c.createdAt} OR (s."createdAt" = ${c.createdAt} AND s.id < ${c.id}::uuid))`;
+  const rows = await deps.db.$queryRaw<Row[]>`
+    SELECT s.id::text AS id, s.name, s.enabled, s.digest::text AS digest, s."createdAt", s."updatedAt",
+      COALESCE((SELECT json_agg(json_build_object('id', r.id, 'definition', r.definition) ORDER BY r.position)
+                FROM "Rule" r WHERE r."subscriptionId" = s.id), '[]'::json) AS rules,
+      COALESCE((SELECT json_agg(json_build_object('emailAddressId', ch."emailAddressId", 'webhookEndpointId', ch."webhookEndpointId"))
+                FROM "SubscriptionChannel" ch WHERE ch."subscriptionId" = s.id), '[]'::json) AS channels
+    FROM "Subscription" s
+    WHERE s."userId" = ${userId}::uuid ${after}
+    ORDER BY s."createdAt" DESC, s.id DESC
+    LIMIT ${q.limit + 1}`;
   const page = toPage(rows, q.limit);
   return { items: page.items.map(subscriptionView), nextCursor: page.nextCursor };
 }
