@@ -21,6 +21,7 @@ export async function buildApp(app: FastifyInstance, deps: ApiDeps): Promise<voi
     httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
   app.addHook('onClose', async () => {
+    await deps.background.idle();
     await deps.mailer.idle();
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -4,6 +4,7 @@ import { createDb, type Db } from '@sigwatch/db';
 import { createProducers, createRedis, type Producers } from '@sigwatch/queue';
 import type { ApiConfig } from './config.js';
 import { createAccountMailer, type AccountMailer } from './services/account-mailer.js';
+import { BackgroundTasks } from './services/background.js';
 import { OneTimeTokens } from './services/one-time-tokens.js';
 import { RateLimiter } from './services/rate-limit.js';
 
@@ -15,6 +16,7 @@ export interface ApiDeps {
   mailer: AccountMailer;
   tokens: OneTimeTokens;
   limiter: RateLimiter;
+  background: BackgroundTasks;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ export function createDeps(config: ApiConfig): ApiDeps {
     mailer,
     tokens: new OneTimeTokens(redis, config.REDIS_PREFIX),
     limiter: new RateLimiter(redis, config.REDIS_PREFIX),
+    background: new BackgroundTasks((err, what) => process.stderr.write(`sigwatch api: background ${what} failed: ${String(err)}\n`)),
     async close() {
+      await this.background.idle().catch(() => {});
       await mailer.close().catch(() => {});
       await producers.close().catch(() => {});
       redis.disconnect();

@@ -9,8 +9,9 @@ import { accountMails } from './account-mailer.js';
 import { audit } from './audit.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { publishRuleChange } from './rule-changes.js';
+import { randomToken } from './secrets.js';
 
-export type AccountDeps = Pick<ApiDeps, 'db' | 'redis' | 'config' | 'mailer' | 'tokens' | 'limiter'>;
+export type AccountDeps = Pick<ApiDeps, 'db' | 'redis' | 'config' | 'mailer' | 'tokens' | 'limiter' | 'background'>;
 
 export interface SessionUser {
   id: string;
@@ -30,11 +31,17 @@ export async function signUp(deps: AccountDeps, emailIn: string, password: strin
   await deps.limiter.hit('signup:ip', ip);
   await deps.limiter.hit('signup:address', email);
   const passwordHash = await hashPassword(password);
+  // Everything after the hash differs between a new and a known address: finish it after answering.
+  deps.background.run('sign-up', () => completeSignUp(deps, email, passwordHash, ip));
+}
+
+async function completeSignUp(deps: AccountDeps, email: string, passwordHash: string, ip: string): Promise<void> {
+  const base = deps.config.PUBLIC_URL.replace(/\/$/, '');
   const existing = await deps.db.user.findUnique({ where: { email } });
   if (existing !== null) {
     // Never change an existing account's password here: the caller has not proven the mailbox.
     if (existing.verifiedAt === null) await sendVerification(deps, existing);
-    else deps.mailer.send(accountMails.existing(email, `${deps.config.PUBLIC_URL.replace(/\/$/, '')}/login`, `${deps.config.PUBLIC_URL.replace(/\/$/, '')}/forgot-password`));
+    else deps.mailer.send(accountMails.existing(email, `${base}/login`, `${base}/forgot-password`));
     return;
   }
   try {
@@ -90,7 +97,7 @@ export async function requestLoginLink(deps: AccountDeps, emailIn: string, ip: s
   await deps.limiter.hit('link:ip', ip);
   await deps.limiter.hit('link:address', email);
   const user = await deps.db.user.findUnique({ where: { email } });
-  if (user === null) return;
+  if (user === null) return void (await deps.tokens.peek('login', randomToken())); // same Redis round trip
   const token = await deps.tokens.issue('login', user.id);
   deps.mailer.send(accountMails.loginLink(email, link(deps, '/login/link', token)));
 }
@@ -109,7 +116,7 @@ export async function requestPasswordReset(deps: AccountDeps, emailIn: string, i
   await deps.limiter.hit('reset:ip', ip);
   await deps.limiter.hit('reset:address', email);
   const user = await deps.db.user.findUnique({ where: { email } });
-  if (user === null) return;
+  if (user === null) return void (await deps.tokens.peek('reset', randomToken())); // same Redis round trip
   const token = await deps.tokens.issue('reset', user.id);
   deps.mailer.send(accountMails.reset(email, link(deps, '/reset-password', token)));
 }
