@@ -12,6 +12,7 @@ import { httpRequests } from './metrics.js';
 import session from './plugins/external/session.js';
 import swagger from './plugins/external/swagger.js';
 import auth from './plugins/app/auth.js';
+import securityHeaders from './plugins/app/security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { apiV1Routes } from './routes/api/v1/index.js';
@@ -34,6 +35,7 @@ export async function buildApp(app: FastifyInstance, deps: ApiDeps): Promise<voi
   await app.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
   await app.register(session, { deps });
   await app.register(auth, { deps });
+  await app.register(securityHeaders);
   await app.register(swagger);
 
   await healthRoutes(app, deps);

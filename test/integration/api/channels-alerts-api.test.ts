@@ -76,6 +76,8 @@ describe('webhooks', () => {
     const d = await t.deps.db.delivery.findUniqueOrThrow({ where: { id: test.json().deliveryId } });
     expect(d).toMatchObject({ kind: 'test', status: 'pending', webhookEndpointId: hook.id, userId: user.id });
     expect(await t.deps.producers.deliveries.queue.getJob(deliveryJobId(d.id))).toBeDefined();
+    const forHook = (await t.app.inject({ method: 'GET', url: `/api/v1/deliveries?webhookId=${hook.id}`, headers: auth })).json();
+    expect(forHook.items.map((x: { id: string }) => x.id)).toEqual([d.id]);
 
     await t.deps.db.webhookEndpoint.update({ where: { id: hook.id }, data: { enabled: false, disabledAt: new Date(), disabledReason: '10 failures' } });
     const re = await t.app.inject({ method: 'PATCH', url: `/api/v1/webhooks/${hook.id}`, headers: auth, payload: { enabled: true } });

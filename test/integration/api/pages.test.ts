@@ -134,7 +134,11 @@ describe('channels, tokens, import, account', () => {
 
   it('serves the home page, webhook docs and stylesheet publicly', async () => {
     const agent = new PageAgent(t.app);
-    expect((await agent.get('/')).body).toContain('Log status');
+    const home = await agent.get('/');
+    expect(home.body).toContain('Log status');
+    expect(home.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(home.headers['referrer-policy']).toBe('no-referrer');
+    expect(home.headers['x-frame-options']).toBe('DENY');
     const docs = await agent.get('/docs/webhooks');
     expect(docs.body).toContain('webhook-signature');
     expect(docs.body).toContain('match.created');

@@ -63,6 +63,7 @@ export const DeliveryQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   status: z.enum(['pending', 'sent', 'retrying', 'failed', 'disabled', 'digested']).optional(),
+  webhookId: z.uuid().optional().describe('Only deliveries to this webhook endpoint'),
 });
 
 export const ImportSchema = z

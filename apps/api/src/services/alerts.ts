@@ -81,9 +81,9 @@ export async function getMatch(deps: Deps, userId: string, id: string): Promise<
   return matchView(m);
 }
 
-export async function listDeliveries(deps: Deps, userId: string, q: { cursor?: string | undefined; limit: number; status?: string | undefined }) {
+export async function listDeliveries(deps: Deps, userId: string, q: { cursor?: string | undefined; limit: number; status?: string | undefined; webhookId?: string | undefined }) {
   const rows = await deps.db.delivery.findMany({
-    where: { userId, ...(q.status !== undefined ? { status: q.status as 'failed' } : {}), AND: [afterCursor(decodeCursor(q.cursor))] },
+    where: { userId, ...(q.status !== undefined ? { status: q.status as 'failed' } : {}), ...(q.webhookId !== undefined ? { webhookEndpointId: q.webhookId } : {}), AND: [afterCursor(decodeCursor(q.cursor))] },
     orderBy: newestFirst,
     take: q.limit + 1,
     include: { attempts: { orderBy: { number: 'asc' } } },
