@@ -26,11 +26,15 @@ export interface HttpOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   userAgent?: string;
+  /** A 429/503 answered with Retry-After is the log pacing us, not a failure: keep waiting up to this long in all. */
+  maxThrottleWaitMs?: number;
   limiter?: AdaptiveLimiter;
   signal?: AbortSignal;
 }
 
-const DEFAULTS = { timeoutMs: 15_000, retries: 5, backoffMs: 250, maxBackoffMs: 30_000, userAgent: 'sigwatch/0.1 (+transparency log monitor)' };
+const DEFAULTS = { timeoutMs: 15_000, retries: 5, maxThrottleWaitMs: 5 * 60_000, backoffMs: 250, maxBackoffMs: 30_000, userAgent: 'sigwatch/0.1 (+transparency log monitor)' };
+
+const LONG_RETRY_AFTER_MS = 2_000;
 
 /** Requests in flight, additive increase / multiplicative decrease. */
 export class AdaptiveLimiter {
@@ -38,6 +42,7 @@ export class AdaptiveLimiter {
   private successes = 0;
   private readonly waiters: Array<() => void> = [];
   private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
   constructor(
     private limit: number,
     readonly min = 1,
@@ -48,16 +53,16 @@ export class AdaptiveLimiter {
     return this.limit;
   }
 
+  /** Take a slot; waiters are served in order, each handed a slot as one frees up. */
   async acquire(): Promise<void> {
-    for (;;) {
-      const pause = this.pausedUntil - Date.now();
-      if (pause > 0) await sleep(pause);
-      if (this.inFlight < this.limit) {
-        this.inFlight++;
-        return;
-      }
-      await new Promise<void>((r) => this.waiters.push(r));
+    if (this.waiters.length === 0 && this.inFlight < this.limit && Date.now() >= this.pausedUntil) {
+      this.inFlight++;
+      return;
     }
+    const handed = new Promise<void>((r) => this.waiters.push(r));
+    // Free slots may exist while paused: make sure someone wakes this waiter when the pause ends.
+    this.pump();
+    await handed;
   }
 
   release(outcome: 'ok' | 'throttled' | 'error', retryAfterMs?: number): void {
@@ -70,9 +75,29 @@ export class AdaptiveLimiter {
     } else if (outcome === 'throttled') {
       this.limit = Math.max(this.min, Math.floor(this.limit / 2));
       this.successes = 0;
-      if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
+      // A long Retry-After means the budget is spent: hold every request. A short one (a log shedding
+      // some load) is honoured by the refused request alone, while concurrency halves.
+      if (retryAfterMs !== undefined && retryAfterMs >= LONG_RETRY_AFTER_MS) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfterMs);
     }
-    this.waiters.shift()?.();
+    this.pump();
+  }
+
+  /** Hand free slots to waiters (the slot is taken on their behalf, so no wake-up is ever lost). */
+  private pump(): void {
+    const pause = this.pausedUntil - Date.now();
+    if (pause > 0) {
+      if (this.timer === undefined && this.waiters.length > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, pause);
+      }
+      return;
+    }
+    while (this.waiters.length > 0 && this.inFlight < this.limit) {
+      this.inFlight++;
+      this.waiters.shift()?.();
+    }
   }
 }
 
@@ -96,6 +121,7 @@ export async function request(
 ): Promise<Uint8Array> {
   const o = { ...DEFAULTS, ...opts };
   let attempt = 0;
+  let throttledMs = 0;
   for (;;) {
     attempt++;
     await o.limiter?.acquire();
@@ -121,11 +147,19 @@ export async function request(
         return body;
       }
       retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-      if (res.status === 429 || res.status === 503) outcome = 'throttled';
+      if (res.status === 429 || res.status === 503) {
+        outcome = 'throttled';
+        // Never hammer a log that says "Retry-After: 0".
+        if (retryAfter !== undefined) retryAfter = Math.max(retryAfter, 100);
+      }
       const retryable = RETRYABLE(res.status);
       const excerpt = new TextDecoder().decode(body.slice(0, 200));
       const err = new LogHttpError(`${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${excerpt}`.trim(), res.status, retryable, url);
-      if (!retryable || attempt > o.retries) throw err;
+      if (outcome === 'throttled' && retryAfter !== undefined && throttledMs + retryAfter <= o.maxThrottleWaitMs) {
+        // Paced by the log: wait as told without spending a retry.
+        throttledMs += retryAfter;
+        attempt--;
+      } else if (!retryable || attempt > o.retries) throw err;
     } catch (e) {
       if (e instanceof LogHttpError && (!e.retryable || attempt > o.retries)) throw e;
       if (o.signal?.aborted) throw new LogHttpError(`${url}: aborted`, undefined, false, url, { cause: e });
