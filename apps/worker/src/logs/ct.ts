@@ -5,12 +5,11 @@
  * path (`get-entries` for the leaf + `get-proof-by-hash`).
  */
 import { z } from 'zod';
-import { CompactRange, TlogError, bytesEqual, fromBase64, hashLeaf, verifyConsistency } from '@sigwatch/tlog';
+import { CompactRange, TlogError, bytesEqual, fromBase64, hashLeaf, verifyConsistency, verifySth } from '@sigwatch/tlog';
 import { AdaptiveLimiter, requestJson, type HttpOptions } from './http.js';
 import type { LogConfig } from './log-list.js';
 import type { FetchedLeaf, LogHead, LogSource } from './log-source.js';
 import { compactRangeFromProof, rootMismatch } from '../follow/merkle-edges.js';
-import { verifyTreeHeadSignature } from './ct-sth.js';
 
 const b64 = z.string().max(1 << 20);
 const Sth = z.object({ tree_size: z.number().int().nonnegative(), timestamp: z.number().int().nonnegative(), sha256_root_hash: b64, tree_head_signature: b64 });
@@ -38,14 +37,8 @@ export class CtSource implements LogSource {
   async fetchHead(): Promise<LogHead> {
     const json = await requestJson(`${this.config.url}/ct/v1/get-sth`, {}, this.http);
     const sth = this.parse(Sth, json, 'get-sth');
-    const rootHash = fromBase64(sth.sha256_root_hash, 'MALFORMED_CT', 'sha256_root_hash');
-    verifyTreeHeadSignature(this.config.publicKey, {
-      timestamp: BigInt(sth.timestamp),
-      treeSize: BigInt(sth.tree_size),
-      rootHash,
-      signature: fromBase64(sth.tree_head_signature, 'MALFORMED_CT', 'tree_head_signature'),
-    });
-    return { size: BigInt(sth.tree_size), rootHash, signed: JSON.stringify(sth) };
+    const head = verifySth(sth, this.config.publicKey);
+    return { size: head.treeSize, rootHash: head.rootHash, signed: JSON.stringify(sth) };
   }
 
   async fetchLeaves(from: bigint, to: bigint): Promise<FetchedLeaf[]> {

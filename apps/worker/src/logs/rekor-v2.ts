@@ -11,6 +11,9 @@ import {
   bytesEqual,
   ed25519NoteVerifier,
   hashChildren,
+  splitEntryBundle,
+  tilePath,
+  TILE_WIDTH,
   verifyCheckpoint,
   type NoteVerifier,
 } from '@sigwatch/tlog';
@@ -18,7 +21,6 @@ import { AdaptiveLimiter, LogHttpError, request, type HttpOptions } from './http
 import type { LogConfig } from './log-list.js';
 import type { FetchedLeaf, LogHead, LogSource } from './log-source.js';
 import { alignedSubtrees, compactRangeSubtrees, rootFromSubtrees, rootMismatch, subtreeKey, type Subtree } from '../follow/merkle-edges.js';
-import { entryBundlePath, splitEntryBundle, tilePath, TILE_WIDTH } from './tiles.js';
 
 const HASH = 32;
 
@@ -61,7 +63,7 @@ export class RekorV2Source implements LogSource {
 
   /** Entries of bundle `n`, at least `width` of them (a partial path when width < 256, full tile fallback). */
   private async fetchBundle(n: bigint, width: number): Promise<Uint8Array[]> {
-    const url = (w: number | undefined) => `${this.config.url}/${entryBundlePath(n, w)}`;
+    const url = (w: number | undefined) => `${this.config.url}/${tilePath({ kind: 'entries', level: 0, index: n, width: w ?? TILE_WIDTH })}`;
     let bytes: Uint8Array;
     if (width === TILE_WIDTH) bytes = await request(url(undefined), { accept: 'application/octet-stream' }, this.http);
     else {
@@ -77,7 +79,7 @@ export class RekorV2Source implements LogSource {
   }
 
   private async fetchHashes(level: number, n: bigint, width: number, cache: Map<string, Uint8Array>): Promise<Uint8Array> {
-    const path = tilePath(level, n, width === TILE_WIDTH ? undefined : width);
+    const path = tilePath({ kind: 'hash', level, index: n, width });
     let bytes = cache.get(path);
     if (bytes === undefined) {
       bytes = await request(`${this.config.url}/${path}`, { accept: 'application/octet-stream' }, this.http);
