@@ -16,6 +16,7 @@ import securityHeaders from './plugins/app/security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { apiV1Routes } from './routes/api/v1/index.js';
+import { mailLinkPages } from './routes/pages/mail-links.js';
 
 export async function buildApp(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.addHook('onResponse', async (req, reply) => {
@@ -40,5 +41,6 @@ export async function buildApp(app: FastifyInstance, deps: ApiDeps): Promise<voi
 
   await healthRoutes(app, deps);
   await app.register(pageRoutes, { deps });
+  await app.register(mailLinkPages, { deps });
   await app.register(apiV1Routes, { deps, prefix: '/api/v1' });
 }

@@ -44,6 +44,7 @@ const PAGE_ROUTES: [string, string][] = [
   ['POST', '/subscriptions/new'], ['POST', '/subscriptions/:id'], ['POST', '/subscriptions/:id/toggle'], ['POST', '/emails'],
   ['POST', '/webhooks'], ['POST', '/webhooks/:id/rotate'], ['POST', '/tokens'], ['POST', '/import'], ['GET', '/alerts'],
   ['GET', '/subscriptions/:id'], ['GET', '/alerts/:id'], ['POST', '/account/delete'], ['GET', '/login'],
+  ['POST', '/unsubscribe/:id'], ['GET', '/unsubscribe/:id'], ['POST', '/mute/:id'], ['GET', '/incidents/:id'],
 ];
 
 const IDS = ['00000000-0000-4000-8000-000000000000', 'x', '1', '..%2f..%2fetc%2fpasswd', 'a'.repeat(3000), '%00', '%E0%A4%A', "'; DROP TABLE \"User\";--", '-1', '9'.repeat(40), '%F0%9F%98%80'];

@@ -45,6 +45,7 @@ export const SubscriptionUpdateSchema = z
     name: trimmed(200, 'name').optional(),
     enabled: z.boolean().optional(),
     digest: z.enum(DIGESTS).optional(),
+    muted: z.boolean().optional().describe('Muted subscriptions still match but send nothing'),
     rules: z.array(RuleSchema).min(1, 'give at least one rule').max(50).optional(),
     channels: ChannelsSchema.optional(),
   })
@@ -58,6 +59,7 @@ export const SubscriptionSchema = z.object({
   name: z.string(),
   enabled: z.boolean(),
   digest: z.enum(DIGESTS),
+  muted: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
   rules: z.array(z.object({ id: z.string(), definition: z.unknown() })),

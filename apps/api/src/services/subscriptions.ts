@@ -28,6 +28,7 @@ type Row = {
   name: string;
   enabled: boolean;
   digest: 'none' | 'hourly' | 'daily';
+  mutedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   rules: { id: string; definition: unknown }[];
@@ -40,6 +41,7 @@ export function subscriptionView(s: Row) {
     name: s.name,
     enabled: s.enabled,
     digest: s.digest,
+    muted: s.mutedAt !== null,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     rules: s.rules.map((r) => ({ id: r.id, definition: r.definition })),
@@ -113,7 +115,7 @@ export async function listSubscriptions(deps: Deps, userId: string, q: { cursor?
   const c = decodeCursor(q.cursor);
   const after = c === undefined ? Prisma.empty : Prisma.sql`AND (s."createdAt" < ${c.createdAt} OR (s."createdAt" = ${c.createdAt} AND s.id < ${c.id}::uuid))`;
   const rows = await deps.db.$queryRaw<Row[]>`
-    SELECT s.id::text AS id, s.name, s.enabled, s.digest::text AS digest, s."createdAt", s."updatedAt",
+    SELECT s.id::text AS id, s.name, s.enabled, s.digest::text AS digest, s."mutedAt", s."createdAt", s."updatedAt",
       COALESCE((SELECT json_agg(json_build_object('id', r.id, 'definition', r.definition) ORDER BY r.position)
                 FROM "Rule" r WHERE r."subscriptionId" = s.id), '[]'::json) AS rules,
       COALESCE((SELECT json_agg(json_build_object('emailAddressId', ch."emailAddressId", 'webhookEndpointId', ch."webhookEndpointId"))
@@ -145,6 +147,7 @@ export async function updateSubscription(deps: Deps, userId: string, id: string,
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
         ...(body.digest !== undefined ? { digest: body.digest } : {}),
+        ...(body.muted !== undefined ? { mutedAt: body.muted ? new Date() : null } : {}),
       },
       include,
     });

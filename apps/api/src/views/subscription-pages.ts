@@ -105,6 +105,7 @@ ${p.matches.map((m) => html`<tr><td><code>${m.log}</code></td><td>${m.index}</td
 }
 
 export function subscriptionDetail(csrf: string, s: SubscriptionView): Html {
-  return html`<p>State: ${s.enabled ? 'enabled' : 'disabled'} ${buttonForm(`/subscriptions/${s.id}/toggle`, s.enabled ? 'Disable' : 'Enable', csrf)}
+  return html`${s.muted ? html`<p class="warn">Muted from an alert mail: nothing is sent. ${buttonForm(`/subscriptions/${s.id}/unmute`, 'Unmute', csrf)}</p>` : ''}
+<p>State: ${s.enabled ? 'enabled' : 'disabled'} ${buttonForm(`/subscriptions/${s.id}/toggle`, s.enabled ? 'Disable' : 'Enable', csrf)}
 · <a href="/alerts?subscription=${s.id}">Alerts</a></p>`;
 }

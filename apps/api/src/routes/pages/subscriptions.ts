@@ -168,6 +168,10 @@ export async function subscriptionPages(app: FastifyInstance, { deps }: { deps: 
     await updateSubscription(deps, req.user!.id, s.id, { enabled: !s.enabled });
     return redirectWith(req, reply, `/subscriptions/${s.id}`, s.enabled ? 'Subscription disabled.' : 'Subscription enabled.');
   });
+  app.post('/subscriptions/:id/unmute', async (req: IdReq, reply) => {
+    const s = await updateSubscription(deps, req.user!.id, uuidOr404(req.params.id), { muted: false });
+    return redirectWith(req, reply, `/subscriptions/${s.id}`, 'Subscription unmuted.');
+  });
   app.post('/subscriptions/:id/delete', async (req: IdReq, reply) => {
     await deleteSubscription(deps, req.user!.id, uuidOr404(req.params.id));
     return redirectWith(req, reply, '/subscriptions', 'Subscription deleted.');
