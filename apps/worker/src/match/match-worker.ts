@@ -52,6 +52,16 @@ export function createMatchProcessor(deps: MatchWorkerDeps) {
  * to send (pending ones; sent/failed ones are not re-enqueued), or undefined if the subscription is gone.
  */
 export async function recordMatch(db: Db, logId: string, event: SigningEvent, m: RuleMatch): Promise<string[] | undefined> {
+  try {
+    return await recordMatchOnce(db, logId, event, m);
+  } catch (e) {
+    // Two workers on the same batch race on the unique keys; the loser finds the winner's rows on a retry.
+    if ((e as { code?: unknown }).code === 'P2002') return recordMatchOnce(db, logId, event, m);
+    throw e;
+  }
+}
+
+async function recordMatchOnce(db: Db, logId: string, event: SigningEvent, m: RuleMatch): Promise<string[] | undefined> {
   return db.$transaction(async (tx) => {
     const sub = await tx.subscription.findUnique({
       where: { id: m.subscriptionId },
