@@ -53,6 +53,9 @@ export async function startWebhookReceiver(options: ReceiverOptions = {}): Promi
   let current = 0;
   let peak = 0;
   const server = createServer((req, res) => {
+    // A sender killed mid-request (chaos tests) resets the socket: that is data, not a crash of the test.
+    req.on('error', () => {});
+    res.on('error', () => {});
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -79,6 +82,7 @@ export async function startWebhookReceiver(options: ReceiverOptions = {}): Promi
       else setTimeout(send, answer.delayMs);
     });
   });
+  server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 

@@ -223,6 +223,23 @@ describe('webhooks', () => {
     expect(await h.db.deliveryAttempt.count({ where: { deliveryId: { in: slowDs.map((d) => d.id) } } })).toBe(8);
   });
 
+  it('lets a burst to one fast endpoint flow at its in-flight cap', async () => {
+    const rx = await receiver();
+    const { endpoint, sub } = await setup(rx.url());
+    const ds = [];
+    for (let i = 0; i < 200; i++) ds.push(await makeMatchDelivery(h.db, sub, { webhookEndpointId: endpoint.id }));
+    const t0 = Date.now();
+    await h.producers.deliveries.addBulk(ds.map((d) => ({ jobId: `delivery-${d.id}`, data: { deliveryId: d.id } })));
+    await rx.waitForCount(200, 60_000);
+    const seconds = (Date.now() - t0) / 1000;
+    process.stdout.write(`burst: 200 webhooks to one endpoint in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(0)}/s), max ${rx.maxInFlight()} in flight\n`);
+    const durations = (await h.db.deliveryAttempt.findMany({ where: { deliveryId: { in: ds.map((d) => d.id) } }, select: { durationMs: true } })).map((a) => a.durationMs);
+    const gaps = rx.requests.slice(-200).map((r, i, all) => (i === 0 ? 0 : r.receivedAt - (all[i - 1] as { receivedAt: number }).receivedAt));
+    process.stdout.write(`burst: request ${(durations.reduce((a, b) => a + b, 0) / durations.length).toFixed(1)} ms on average; largest gap between arrivals ${Math.max(...gaps)} ms\n`);
+    expect(rx.maxInFlight()).toBeLessThanOrEqual(2);
+    expect(new Set(rx.requests.map((r) => r.headers['webhook-id'])).size).toBe(200);
+  });
+
   it('sends a test event with the stored payload, and never sends a settled delivery again', async () => {
     const rx = await receiver();
     const { user, endpoint } = await setup(rx.url());

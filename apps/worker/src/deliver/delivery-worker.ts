@@ -43,44 +43,74 @@ export interface DeliveryDeps {
   now: () => Date;
 }
 
-/** How long a job waits when its endpoint already has its maximum in flight (plus jitter). */
-const BUSY_DELAY_MS = 500;
+/**
+ * Jobs whose endpoint is at its in-flight cap are put back as delayed. The delay grows with how many such
+ * bounces this process saw for the endpoint in the last two seconds (a backlog estimate), so a burst of
+ * thousands of alerts to one endpoint comes back spread out instead of spinning; and a bounced job's
+ * endpoint is remembered, so its next try asks Redis for a slot before it touches Postgres.
+ */
+const BUSY_BASE_MS = 250;
+const BUSY_PER_BOUNCE_MS = 20;
+const BUSY_MAX_MS = 30_000;
+const REMEMBER_MAX = 100_000;
 
 export function createDeliveryProcessor(deps: DeliveryDeps) {
+  const endpointOf = new Map<string, string>();
+  const bounces = new Map<string, { since: number; count: number }>();
+
+  const bounce = async (job: Job<DeliveryPayload>, token: string | undefined, deliveryId: string, endpointId: string): Promise<never> => {
+    const now = Date.now();
+    const b = bounces.get(endpointId);
+    const window = b !== undefined && now - b.since < 2_000 ? b : { since: now, count: 0 };
+    window.count += 1;
+    bounces.set(endpointId, window);
+    if (endpointOf.size >= REMEMBER_MAX) endpointOf.delete(endpointOf.keys().next().value as string);
+    endpointOf.set(deliveryId, endpointId);
+    const spread = Math.min(BUSY_MAX_MS, window.count * BUSY_PER_BOUNCE_MS);
+    await job.moveToDelayed(now + BUSY_BASE_MS + Math.floor(Math.random() * (BUSY_BASE_MS + spread)), token);
+    throw new DelayedError();
+  };
+
   return async (job: Job<DeliveryPayload>, token?: string): Promise<string> => {
     const { deliveryId } = DeliveryPayload.parse(job.data);
-    const d = await loadDelivery(deps.db, deliveryId);
-    const log = deps.log.child({ deliveryId, jobId: job.id, kind: d?.kind, channel: d?.channel });
-    if (d === null) {
-      log.info('delivery no longer exists; nothing to do');
-      return 'missing';
-    }
-    if (d.status !== 'pending' && d.status !== 'retrying') return `already ${d.status}`;
-
-    const refusal = refusalReason(d);
-    if (refusal !== undefined) {
-      await settleWithoutAttempt(deps.db, d.id, 'disabled', refusal);
-      log.info({ reason: refusal }, 'delivery disabled');
-      throw new UnrecoverableError(refusal);
-    }
-    if (d.channel === 'email' && d.kind === 'match' && (await goesToDigest(d, deps))) {
-      await settleWithoutAttempt(deps.db, d.id, 'digested', null);
-      return 'digested';
-    }
-
-    let lease: string | undefined;
-    const endpointId = d.webhookEndpointId;
-    if (d.channel === 'webhook' && endpointId !== null) {
-      lease = await deps.limiter.acquire(endpointId);
-      if (lease === undefined) {
-        await job.moveToDelayed(Date.now() + BUSY_DELAY_MS + Math.floor(Math.random() * BUSY_DELAY_MS), token);
-        throw new DelayedError();
-      }
+    let held: { endpointId: string; lease: string } | undefined;
+    const remembered = endpointOf.get(deliveryId);
+    if (remembered !== undefined) {
+      const lease = await deps.limiter.acquire(remembered);
+      if (lease === undefined) return bounce(job, token, deliveryId, remembered);
+      held = { endpointId: remembered, lease };
     }
     try {
+      const d = await loadDelivery(deps.db, deliveryId);
+      const log = deps.log.child({ deliveryId, jobId: job.id, kind: d?.kind, channel: d?.channel });
+      endpointOf.delete(deliveryId);
+      if (d === null) {
+        log.info('delivery no longer exists; nothing to do');
+        return 'missing';
+      }
+      if (d.status !== 'pending' && d.status !== 'retrying') return `already ${d.status}`;
+
+      const refusal = refusalReason(d);
+      if (refusal !== undefined) {
+        await settleWithoutAttempt(deps.db, d.id, 'disabled', refusal);
+        log.info({ reason: refusal }, 'delivery disabled');
+        throw new UnrecoverableError(refusal);
+      }
+      if (d.channel === 'email' && d.kind === 'match' && (await goesToDigest(d, deps))) {
+        await settleWithoutAttempt(deps.db, d.id, 'digested', null);
+        return 'digested';
+      }
+      const endpointId = d.webhookEndpointId;
+      if (d.channel === 'webhook' && endpointId !== null && held?.endpointId !== endpointId) {
+        if (held !== undefined) await deps.limiter.release(held.endpointId, held.lease);
+        held = undefined;
+        const lease = await deps.limiter.acquire(endpointId);
+        if (lease === undefined) return await bounce(job, token, deliveryId, endpointId);
+        held = { endpointId, lease };
+      }
       return await attempt(d, job, deps, log);
     } finally {
-      if (lease !== undefined && endpointId !== null) await deps.limiter.release(endpointId, lease).catch(() => {});
+      if (held !== undefined) await deps.limiter.release(held.endpointId, held.lease).catch(() => {});
     }
   };
 }
