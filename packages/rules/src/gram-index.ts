@@ -5,6 +5,8 @@
  * part. `collect(s)` visits items whose gram occurs in `s`: one Map probe per position of `s`, whatever
  * the number of items.
  */
+import { ProbeFilter } from './probe-filter.js';
+
 export const GRAM = 3;
 
 function gramKey(s: string, i: number): number {
@@ -18,10 +20,27 @@ function gramsOf(literals: readonly string[]): Set<number> {
   return keys;
 }
 
+/** 32-bit hash of the gram at s[i] (for the probe filter; equal grams, equal hashes). */
+function gramHash(s: string, i: number): number {
+  const h = Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ Math.imul(s.charCodeAt(i + 1), 0x85ebca77) ^ Math.imul(s.charCodeAt(i + 2), 0xc2b2ae3d);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+function gramHashOfKey(key: number): number {
+  const c0 = Math.floor(key / 4294967296);
+  const c1 = Math.floor(key / 65536) % 65536;
+  const c2 = key % 65536;
+  return gramHash(String.fromCharCode(c0, c1, c2), 0);
+}
+
+/** Postings hold one item directly, several in an array (T must not be an array). */
+type Posting<T> = T | T[];
+
 export class GramIndex<T> {
-  private readonly postings = new Map<number, T[]>();
+  private readonly postings = new Map<number, Posting<T>>();
   /** How many counted items' literals contain each gram. */
   private readonly popularity = new Map<number, number>();
+  private readonly filter = new ProbeFilter();
   private count = 0;
 
   get size(): number {
@@ -53,34 +72,51 @@ export class GramIndex<T> {
       for (let i = 0; i + GRAM <= lit.length; i++) {
         const key = gramKey(lit, i);
         const pop = this.popularity.get(key) ?? 0;
-        const len = this.postings.get(key)?.length ?? 0;
+        const p = this.postings.get(key);
+        const len = p === undefined ? 0 : Array.isArray(p) ? p.length : 1;
         if (best === undefined || pop < best.pop || (pop === best.pop && len < best.len)) best = { key, literal: lit, pop, len };
       }
     }
     if (best === undefined) throw new Error('GramIndex.insert: no literal of at least 3 characters');
-    const list = this.postings.get(best.key);
-    if (list === undefined) this.postings.set(best.key, [item]);
-    else list.push(item);
+    const p = this.postings.get(best.key);
+    if (p === undefined) {
+      this.postings.set(best.key, item);
+      this.filter.add(gramHashOfKey(best.key), () => this.keyHashes());
+    } else if (Array.isArray(p)) p.push(item);
+    else this.postings.set(best.key, [p, item]);
     this.count++;
     return { key: best.key, literal: best.literal };
   }
 
   remove(key: number, item: T): boolean {
-    const list = this.postings.get(key);
-    const i = list?.indexOf(item) ?? -1;
-    if (list === undefined || i < 0) return false;
-    list.splice(i, 1);
-    if (list.length === 0) this.postings.delete(key);
+    const p = this.postings.get(key);
+    if (p === undefined) return false;
+    if (Array.isArray(p)) {
+      const i = p.indexOf(item);
+      if (i < 0) return false;
+      p.splice(i, 1);
+      if (p.length === 1) this.postings.set(key, p[0]!);
+    } else if (p === item) {
+      this.postings.delete(key);
+      this.filter.remove(gramHashOfKey(key));
+    } else return false;
     this.count--;
     return true;
   }
 
-  /** Visit the items filed under each gram of `s` (an item may be visited more than once). */
-  collect(s: string, visit: (item: T) => void): void {
+  /** Append to `out` the items filed under each gram of `s` (an item may be appended more than once). */
+  collect(s: string, out: T[]): void {
     if (this.count === 0) return;
     for (let i = 0; i + GRAM <= s.length; i++) {
-      const list = this.postings.get(gramKey(s, i));
-      if (list !== undefined) for (const it of list) visit(it);
+      if (!this.filter.mayHave(gramHash(s, i))) continue;
+      const p = this.postings.get(gramKey(s, i));
+      if (p === undefined) continue;
+      if (Array.isArray(p)) for (const it of p) out.push(it);
+      else out.push(p);
     }
+  }
+
+  private *keyHashes(): Iterable<number> {
+    for (const k of this.postings.keys()) yield gramHashOfKey(k);
   }
 }

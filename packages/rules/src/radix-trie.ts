@@ -1,20 +1,30 @@
 /**
- * A compressed (radix) trie from string prefixes to items. `collect(s)` visits the items of every stored
- * prefix of `s` in O(|s|) character comparisons, whatever the number of prefixes stored.
+ * A compressed (radix) trie from string prefixes to items. `collect(s, out)` appends the items of every
+ * stored prefix of `s` in O(|s|) character comparisons, whatever the number of prefixes stored.
+ *
+ * Compact for 100,000s of prefixes: a node's children are an array beside a string of their first
+ * characters (`firsts.indexOf(c)`: fan-outs are small — digits, letters, `/`), not a Map; a node with one
+ * item holds it directly, not in an array.
  */
-interface TrieNode<T> {
-  /** Edge label from the parent (empty for the root). */
-  label: string;
-  children: Map<number, TrieNode<T>> | undefined;
-  items: T[] | undefined;
+class TrieNode<T> {
+  constructor(
+    /** Edge label from the parent (empty for the root). */
+    public label: string,
+    /** First character of each child's label, in `kids` order. */
+    public firsts = '',
+    public kids: Array<TrieNode<T>> | undefined = undefined,
+    public items: T | T[] | undefined = undefined,
+  ) {}
 }
 
-function node<T>(label: string): TrieNode<T> {
-  return { label, children: undefined, items: undefined };
+function childAt<T>(n: TrieNode<T>, s: string, pos: number): TrieNode<T> | undefined {
+  if (n.kids === undefined) return undefined;
+  const i = n.firsts.indexOf(s.charAt(pos));
+  return i < 0 ? undefined : n.kids[i];
 }
 
 export class RadixTrie<T> {
-  private readonly root: TrieNode<T> = node('');
+  private readonly root = new TrieNode<T>('');
   private count = 0;
 
   /** Number of (prefix, item) pairs stored. */
@@ -26,11 +36,11 @@ export class RadixTrie<T> {
     let n = this.root;
     let pos = 0;
     while (pos < prefix.length) {
-      const code = prefix.charCodeAt(pos);
-      const child = n.children?.get(code);
+      const child = childAt(n, prefix, pos);
       if (child === undefined) {
-        const leaf = node<T>(prefix.slice(pos));
-        (n.children ??= new Map()).set(code, leaf);
+        const leaf = new TrieNode<T>(prefix.slice(pos));
+        n.firsts += prefix.charAt(pos);
+        (n.kids ??= []).push(leaf);
         n = leaf;
         pos = prefix.length;
         break;
@@ -40,15 +50,18 @@ export class RadixTrie<T> {
       while (l < max && child.label.charCodeAt(l) === prefix.charCodeAt(pos + l)) l++;
       if (l < child.label.length) {
         // split the edge: n → mid(label[0,l)) → child(label[l..])
-        const mid = node<T>(child.label.slice(0, l));
+        const mid = new TrieNode<T>(child.label.slice(0, l));
         child.label = child.label.slice(l);
-        mid.children = new Map([[child.label.charCodeAt(0), child]]);
-        n.children!.set(code, mid);
+        mid.firsts = child.label.charAt(0);
+        mid.kids = [child];
+        n.kids![n.firsts.indexOf(prefix.charAt(pos))] = mid;
         n = mid;
       } else n = child;
       pos += l;
     }
-    (n.items ??= []).push(item);
+    if (n.items === undefined) n.items = item;
+    else if (Array.isArray(n.items)) n.items.push(item);
+    else n.items = [n.items, item];
     this.count++;
   }
 
@@ -57,27 +70,35 @@ export class RadixTrie<T> {
     let n: TrieNode<T> | undefined = this.root;
     let pos = 0;
     while (n !== undefined && pos < prefix.length) {
-      const child: TrieNode<T> | undefined = n.children?.get(prefix.charCodeAt(pos));
+      const child: TrieNode<T> | undefined = childAt(n, prefix, pos);
       if (child === undefined || !prefix.startsWith(child.label, pos)) return false;
       pos += child.label.length;
       n = child;
     }
-    const i = n?.items?.indexOf(item) ?? -1;
-    if (n === undefined || n.items === undefined || i < 0) return false;
-    n.items.splice(i, 1);
-    if (n.items.length === 0) n.items = undefined;
+    if (n === undefined || n.items === undefined) return false;
+    if (Array.isArray(n.items)) {
+      const i = n.items.indexOf(item);
+      if (i < 0) return false;
+      n.items.splice(i, 1);
+      if (n.items.length === 1) n.items = n.items[0];
+    } else if (n.items === item) n.items = undefined;
+    else return false;
     this.count--;
     return true;
   }
 
-  /** Call `visit` for each item whose prefix is a prefix of `s` (shortest prefixes first). */
-  collect(s: string, visit: (item: T) => void): void {
+  /** Append to `out` each item whose prefix is a prefix of `s` (shortest prefixes first). */
+  collect(s: string, out: T[]): void {
     let n: TrieNode<T> = this.root;
     let pos = 0;
     for (;;) {
-      if (n.items !== undefined) for (const it of n.items) visit(it);
-      if (pos >= s.length || n.children === undefined) return;
-      const child = n.children.get(s.charCodeAt(pos));
+      const items = n.items;
+      if (items !== undefined) {
+        if (Array.isArray(items)) for (const it of items) out.push(it);
+        else out.push(items);
+      }
+      if (pos >= s.length) return;
+      const child = childAt(n, s, pos);
       if (child === undefined || !s.startsWith(child.label, pos)) return;
       pos += child.label.length;
       n = child;

@@ -26,42 +26,54 @@ import type { SigningEvent } from './signing-event.js';
 import { TokenIndex, completeTokens } from './token-index.js';
 import type { CompiledValueMatcher } from './value-matcher.js';
 
-interface Entry {
-  readonly subscriptionId: string;
-  readonly ruleId: string;
-  /**
-   * The rule as JSON: a few hundred bytes less than the object graph per rule, which matters at 100,000
-   * rules; parsed and compiled the first time the rule is a candidate.
-   */
-  readonly ruleJson: string;
+/**
+ * One indexed rule. Kept small (100,000 of them): where it is filed is not stored but recomputed from
+ * the rule on removal (`chooseAnchor` depends only on the rule), except the word/gram chosen for a
+ * substring plan, which depends on what else was filed and is kept in `items`.
+ */
+class Entry {
   /** Compiled on first evaluation. */
-  compiled: CompiledRule | undefined;
+  compiled: CompiledRule | undefined = undefined;
   /** Generation of the last lookup that collected this entry (dedup without a Set). */
-  stamp: number;
-  readonly placements: Placement[];
+  stamp = 0;
+  /** The LiteralItems of its substring plans, in plan order (one directly, several in an array). */
+  items: LiteralItem | LiteralItem[] | undefined = undefined;
+  constructor(
+    readonly subscriptionId: string,
+    readonly ruleId: string,
+    /**
+     * The rule as JSON: a few hundred bytes less than the object graph per rule, which matters at 100,000
+     * rules; parsed and compiled the first time the rule is a candidate.
+     */
+    readonly ruleJson: string,
+    /** The field it is filed under; undefined for the scan list. */
+    readonly field: FieldIndex | undefined,
+  ) {}
 }
 
-interface LiteralItem {
-  readonly entry: Entry;
+class LiteralItem {
   /** The literal containing the key the item is filed under: a cheap `includes` check before evaluation. */
-  literal: string;
+  literal = '';
+  /** The word (TokenIndex) or gram (GramIndex) it is filed under. */
+  key: string | number = '';
+  constructor(readonly entry: Entry) {}
 }
 
-type Placement =
-  | { readonly kind: 'exact'; readonly field: FieldIndex; readonly key: string }
-  | { readonly kind: 'prefix'; readonly field: FieldIndex; readonly key: string }
-  | { readonly kind: 'token'; readonly field: FieldIndex; readonly key: string; readonly item: LiteralItem; readonly literals: string[] }
-  | { readonly kind: 'gram'; readonly field: FieldIndex; readonly key: number; readonly item: LiteralItem; readonly literals: string[] }
-  | { readonly kind: 'scan' };
+/** Hash-map buckets hold one entry directly, several in an array. */
+type Bucket = Entry | Entry[];
 
-interface FieldIndex {
-  readonly field: FieldKey;
-  /** For `extension:<oid>` fields, the OID (read without string work on the hot path). */
-  readonly oid: string | undefined;
-  readonly exact: Map<string, Entry[]>;
-  readonly trie: RadixTrie<Entry>;
-  readonly tokens: TokenIndex<LiteralItem>;
-  readonly grams: GramIndex<LiteralItem>;
+class FieldIndex {
+  readonly exact = new Map<string, Bucket>();
+  readonly trie = new RadixTrie<Entry>();
+  readonly tokens = new TokenIndex<LiteralItem>();
+  readonly grams = new GramIndex<LiteralItem>();
+  /** Entries filed under this field (all structures). */
+  count = 0;
+  constructor(
+    readonly field: FieldKey,
+    /** For `extension:<oid>` fields, the OID (read without string work on the hot path). */
+    readonly oid: string | undefined,
+  ) {}
 }
 
 type MatcherPlan =
@@ -87,13 +99,19 @@ export interface RuleIndexStats {
   readonly scan: number;
 }
 
+/** Literals with a complete word go to the word index; only the others are counted and filed by gram. */
+const gramFiled = (literals: readonly string[]): boolean => !literals.some((l) => completeTokens(l).length > 0);
+
 export class RuleIndex {
   private readonly fields = new Map<FieldKey, FieldIndex>();
   private fieldList: FieldIndex[] = [];
-  private readonly bySubscription = new Map<string, Entry[]>();
+  private readonly bySubscription = new Map<string, Bucket>();
   private readonly scan = new Set<Entry>();
   private generation = 0;
+  // scratch arrays reused by every lookup (no allocation per event when nothing matches)
   private readonly candidates: Entry[] = [];
+  private readonly found: Entry[] = [];
+  private readonly items: LiteralItem[] = [];
   private readonly values: string[] = [];
   private readonly counts = { rules: 0, exact: 0, prefix: 0, token: 0, gram: 0, scan: 0 };
 
@@ -113,15 +131,8 @@ export class RuleIndex {
     const planned: Array<{ r: RuleRecord; anchor: Anchor | undefined }> = [];
     for (const r of records) {
       if (r.rule.enabled === false) continue;
-      const anchor = chooseAnchor(compileRule(r.rule).conditions); // compiled for planning, then dropped
-      if (anchor !== undefined) {
-        const fi = this.fieldIndex(anchor.field);
-        for (const plan of anchor.plans) {
-          if (plan.kind !== 'substring') continue;
-          fi.tokens.countLiterals(plan.literals);
-          fi.grams.countLiterals(plan.literals);
-        }
-      }
+      const anchor = anchorOf(r.rule); // compiled for planning, then dropped
+      if (anchor !== undefined) this.countLiterals(anchor, 1);
       planned.push({ r, anchor });
     }
     for (const p of planned) this.insert(p.r, p.anchor);
@@ -129,11 +140,15 @@ export class RuleIndex {
 
   /** Remove every rule of a subscription. Returns how many were removed. */
   remove(subscriptionId: string): number {
-    const entries = this.bySubscription.get(subscriptionId);
-    if (entries === undefined) return 0;
-    for (const e of entries) this.unplace(e);
+    const bucket = this.bySubscription.get(subscriptionId);
+    if (bucket === undefined) return 0;
     this.bySubscription.delete(subscriptionId);
-    return entries.length;
+    if (!Array.isArray(bucket)) {
+      this.unplace(bucket);
+      return 1;
+    }
+    for (const e of bucket) this.unplace(e);
+    return bucket.length;
   }
 
   /** Swap a subscription's rules for `records` (all of which must belong to that subscription). */
@@ -160,35 +175,22 @@ export class RuleIndex {
   match(event: SigningEvent): RuleMatch[] {
     const stamp = ++this.generation;
     const candidates = this.candidates;
-    const values = this.values;
     candidates.length = 0;
-    const visit = (e: Entry): void => {
-      if (e.stamp === stamp) return;
-      e.stamp = stamp;
-      candidates.push(e);
-    };
-    const visitLiteral = (it: LiteralItem, v: string): void => {
-      if (it.entry.stamp !== stamp && v.includes(it.literal)) visit(it.entry);
-    };
     const extensions = event.certificate?.extensions;
     for (const fi of this.fieldList) {
-      values.length = 0;
+      if (fi.count === 0) continue;
       if (fi.oid !== undefined) {
         const v = extensions?.[fi.oid];
-        if (v === undefined) continue;
-        values.push(v);
-      } else pushFieldValues(event, fi.field, values);
-      for (const v of values) {
-        if (fi.exact.size > 0) {
-          const list = fi.exact.get(v);
-          if (list !== undefined) for (const e of list) visit(e);
-        }
-        if (fi.trie.size > 0) fi.trie.collect(v, visit);
-        if (fi.tokens.size > 0) fi.tokens.collect(v, (it) => visitLiteral(it, v));
-        if (fi.grams.size > 0) fi.grams.collect(v, (it) => visitLiteral(it, v));
+        if (v !== undefined) this.probe(fi, v, stamp);
+        continue;
       }
+      const values = this.values;
+      values.length = 0;
+      pushFieldValues(event, fi.field, values);
+      for (let i = 0; i < values.length; i++) this.probe(fi, values[i]!, stamp);
     }
-    for (const e of this.scan) visit(e);
+    if (this.scan.size > 0) for (const e of this.scan) this.take(e, stamp);
+    if (candidates.length === 0) return [];
     const out: RuleMatch[] = [];
     for (const e of candidates) {
       e.compiled ??= compileRule(JSON.parse(e.ruleJson) as Rule);
@@ -199,90 +201,149 @@ export class RuleIndex {
     return out;
   }
 
+  /** Collect the candidates that one value of `fi`'s field selects, from each non-empty structure. */
+  private probe(fi: FieldIndex, v: string, stamp: number): void {
+    if (fi.exact.size > 0) {
+      const b = fi.exact.get(v);
+      if (b !== undefined) {
+        if (Array.isArray(b)) for (const e of b) this.take(e, stamp);
+        else this.take(b, stamp);
+      }
+    }
+    if (fi.trie.size > 0) {
+      const found = this.found;
+      found.length = 0;
+      fi.trie.collect(v, found);
+      for (let i = 0; i < found.length; i++) this.take(found[i]!, stamp);
+    }
+    if (fi.tokens.size > 0) {
+      const items = this.items;
+      items.length = 0;
+      fi.tokens.collect(v, items);
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i]!;
+        if (it.entry.stamp !== stamp && v.includes(it.literal)) this.take(it.entry, stamp);
+      }
+    }
+    if (fi.grams.size > 0) {
+      const items = this.items;
+      items.length = 0;
+      fi.grams.collect(v, items);
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i]!;
+        if (it.entry.stamp !== stamp && v.includes(it.literal)) this.take(it.entry, stamp);
+      }
+    }
+  }
+
+  private take(e: Entry, stamp: number): void {
+    if (e.stamp === stamp) return;
+    e.stamp = stamp;
+    this.candidates.push(e);
+  }
+
+  private countLiterals(anchor: Anchor, delta: 1 | -1): void {
+    const fi = this.fieldIndex(anchor.field);
+    for (const plan of anchor.plans) {
+      if (plan.kind !== 'substring') continue;
+      if (delta > 0) {
+        fi.tokens.countLiterals(plan.literals);
+        if (gramFiled(plan.literals)) fi.grams.countLiterals(plan.literals);
+      } else {
+        fi.tokens.uncountLiterals(plan.literals);
+        if (gramFiled(plan.literals)) fi.grams.uncountLiterals(plan.literals);
+      }
+    }
+  }
+
   private insert(r: RuleRecord, anchor: Anchor | undefined): void {
-    const entry: Entry = { subscriptionId: r.subscriptionId, ruleId: r.ruleId, ruleJson: JSON.stringify(r.rule), compiled: undefined, stamp: 0, placements: [] };
-    if (anchor === undefined) {
+    const fi = anchor === undefined ? undefined : this.fieldIndex(anchor.field);
+    const entry = new Entry(r.subscriptionId, r.ruleId, JSON.stringify(r.rule), fi);
+    if (anchor === undefined || fi === undefined) {
       this.scan.add(entry);
-      entry.placements.push({ kind: 'scan' });
       this.counts.scan++;
     } else {
-      const fi = this.fieldIndex(anchor.field);
       for (const plan of anchor.plans) {
+        fi.count++;
         if (plan.kind === 'exact') {
-          const list = fi.exact.get(plan.key);
-          if (list === undefined) fi.exact.set(plan.key, [entry]);
-          else list.push(entry);
-          entry.placements.push({ kind: 'exact', field: fi, key: plan.key });
+          const b = fi.exact.get(plan.key);
+          if (b === undefined) fi.exact.set(plan.key, entry);
+          else if (Array.isArray(b)) b.push(entry);
+          else fi.exact.set(plan.key, [b, entry]);
           this.counts.exact++;
         } else if (plan.kind === 'prefix') {
           fi.trie.insert(plan.key, entry);
-          entry.placements.push({ kind: 'prefix', field: fi, key: plan.key });
           this.counts.prefix++;
         } else {
-          const item: LiteralItem = { entry, literal: '' };
+          const item = new LiteralItem(entry);
           const byToken = fi.tokens.insert(plan.literals, item);
           if (byToken !== undefined) {
             item.literal = byToken.literal;
-            entry.placements.push({ kind: 'token', field: fi, key: byToken.key, item, literals: plan.literals });
+            item.key = byToken.key;
             this.counts.token++;
           } else {
             const byGram = fi.grams.insert(plan.literals, item);
             item.literal = byGram.literal;
-            entry.placements.push({ kind: 'gram', field: fi, key: byGram.key, item, literals: plan.literals });
+            item.key = byGram.key;
             this.counts.gram++;
           }
+          if (entry.items === undefined) entry.items = item;
+          else if (Array.isArray(entry.items)) entry.items.push(item);
+          else entry.items = [entry.items, item];
         }
       }
     }
     this.counts.rules++;
-    const list = this.bySubscription.get(r.subscriptionId);
-    if (list === undefined) this.bySubscription.set(r.subscriptionId, [entry]);
-    else list.push(entry);
+    const b = this.bySubscription.get(r.subscriptionId);
+    if (b === undefined) this.bySubscription.set(r.subscriptionId, entry);
+    else if (Array.isArray(b)) b.push(entry);
+    else this.bySubscription.set(r.subscriptionId, [b, entry]);
   }
 
   private unplace(entry: Entry): void {
-    for (const p of entry.placements) {
-      switch (p.kind) {
-        case 'scan':
-          this.scan.delete(entry);
-          this.counts.scan--;
-          break;
-        case 'exact': {
-          const list = p.field.exact.get(p.key);
-          const i = list?.indexOf(entry) ?? -1;
-          if (list !== undefined && i >= 0) {
-            list.splice(i, 1);
-            if (list.length === 0) p.field.exact.delete(p.key);
-          }
-          this.counts.exact--;
-          break;
+    this.counts.rules--;
+    const fi = entry.field;
+    if (fi === undefined) {
+      this.scan.delete(entry);
+      this.counts.scan--;
+      return;
+    }
+    const anchor = anchorOf(JSON.parse(entry.ruleJson) as Rule);
+    if (anchor === undefined) throw new Error('RuleIndex: a filed rule no longer has an anchor');
+    const items = entry.items === undefined ? [] : Array.isArray(entry.items) ? entry.items : [entry.items];
+    let k = 0;
+    for (const plan of anchor.plans) {
+      fi.count--;
+      if (plan.kind === 'exact') {
+        const b = fi.exact.get(plan.key);
+        if (b === entry) fi.exact.delete(plan.key);
+        else if (Array.isArray(b)) {
+          const i = b.indexOf(entry);
+          if (i >= 0) b.splice(i, 1);
+          if (b.length === 1) fi.exact.set(plan.key, b[0]!);
         }
-        case 'prefix':
-          p.field.trie.remove(p.key, entry);
-          this.counts.prefix--;
-          break;
-        case 'token':
-          p.field.tokens.remove(p.key, p.item);
-          p.field.tokens.uncountLiterals(p.literals);
-          p.field.grams.uncountLiterals(p.literals);
+        this.counts.exact--;
+      } else if (plan.kind === 'prefix') {
+        fi.trie.remove(plan.key, entry);
+        this.counts.prefix--;
+      } else {
+        const item = items[k++]!;
+        if (typeof item.key === 'string') {
+          fi.tokens.remove(item.key, item);
           this.counts.token--;
-          break;
-        case 'gram':
-          p.field.grams.remove(p.key, p.item);
-          p.field.tokens.uncountLiterals(p.literals);
-          p.field.grams.uncountLiterals(p.literals);
+        } else {
+          fi.grams.remove(item.key, item);
           this.counts.gram--;
-          break;
+        }
       }
     }
-    this.counts.rules--;
+    this.countLiterals(anchor, -1);
   }
 
   private fieldIndex(field: FieldKey): FieldIndex {
     let fi = this.fields.get(field);
     if (fi === undefined) {
-      const oid = field.startsWith('extension:') ? field.slice('extension:'.length) : undefined;
-      fi = { field, oid, exact: new Map(), trie: new RadixTrie(), tokens: new TokenIndex(), grams: new GramIndex() };
+      fi = new FieldIndex(field, field.startsWith('extension:') ? field.slice('extension:'.length) : undefined);
       this.fields.set(field, fi);
       this.fieldList = [...this.fields.values()];
     }
@@ -305,6 +366,10 @@ export function planMatcher(m: CompiledValueMatcher): MatcherPlan | undefined {
 interface Anchor {
   readonly field: FieldKey;
   readonly plans: MatcherPlan[];
+}
+
+function anchorOf(rule: Rule): Anchor | undefined {
+  return chooseAnchor(compileRule(rule).conditions);
 }
 
 /** The condition whose every matcher is indexable, with the best worst-case selectivity. */

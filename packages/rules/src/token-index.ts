@@ -5,6 +5,8 @@
  * it contains that token as a whole token, so tokenising the value and probing each token finds the item.
  * The least popular token is chosen, so shared words ("github", "example") are avoided.
  */
+import { ProbeFilter, hashRange } from './probe-filter.js';
+
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** Tokens of `lit` that are bounded by non-word characters inside `lit` on both sides. */
@@ -23,9 +25,13 @@ export function completeTokens(lit: string): string[] {
   return out;
 }
 
+/** Postings hold one item directly, several in an array (T must not be an array). */
+type Posting<T> = T | T[];
+
 export class TokenIndex<T> {
-  private readonly postings = new Map<string, T[]>();
+  private readonly postings = new Map<string, Posting<T>>();
   private readonly popularity = new Map<string, number>();
+  private readonly filter = new ProbeFilter();
   private count = 0;
 
   get size(): number {
@@ -54,25 +60,34 @@ export class TokenIndex<T> {
       }
     }
     if (best === undefined) return undefined;
-    const list = this.postings.get(best.key);
-    if (list === undefined) this.postings.set(best.key, [item]);
-    else list.push(item);
+    const p = this.postings.get(best.key);
+    if (p === undefined) {
+      this.postings.set(best.key, item);
+      this.filter.add(hashRange(best.key, 0, best.key.length), () => this.keyHashes());
+    } else if (Array.isArray(p)) p.push(item);
+    else this.postings.set(best.key, [p, item]);
     this.count++;
     return { key: best.key, literal: best.literal };
   }
 
   remove(key: string, item: T): boolean {
-    const list = this.postings.get(key);
-    const i = list?.indexOf(item) ?? -1;
-    if (list === undefined || i < 0) return false;
-    list.splice(i, 1);
-    if (list.length === 0) this.postings.delete(key);
+    const p = this.postings.get(key);
+    if (p === undefined) return false;
+    if (Array.isArray(p)) {
+      const i = p.indexOf(item);
+      if (i < 0) return false;
+      p.splice(i, 1);
+      if (p.length === 1) this.postings.set(key, p[0]!);
+    } else if (p === item) {
+      this.postings.delete(key);
+      this.filter.remove(hashRange(key, 0, key.length));
+    } else return false;
     this.count--;
     return true;
   }
 
-  /** Visit the items filed under each token of `s`. */
-  collect(s: string, visit: (item: T) => void): void {
+  /** Append to `out` the items filed under each token of `s` (no allocation for tokens nobody filed under). */
+  collect(s: string, out: T[]): void {
     if (this.count === 0) return;
     let i = 0;
     while (i < s.length) {
@@ -81,9 +96,22 @@ export class TokenIndex<T> {
         continue;
       }
       const start = i;
-      while (i < s.length && isWordChar(s.charCodeAt(i))) i++;
-      const list = this.postings.get(s.slice(start, i));
-      if (list !== undefined) for (const it of list) visit(it);
+      let h = 0x811c9dc5;
+      while (i < s.length) {
+        const c = s.charCodeAt(i);
+        if (!isWordChar(c)) break;
+        h = Math.imul(h ^ c, 16777619);
+        i++;
+      }
+      if (!this.filter.mayHave((h ^ (h >>> 15)) >>> 0)) continue;
+      const p = this.postings.get(s.slice(start, i));
+      if (p === undefined) continue;
+      if (Array.isArray(p)) for (const it of p) out.push(it);
+      else out.push(p);
     }
+  }
+
+  private *keyHashes(): Iterable<number> {
+    for (const k of this.postings.keys()) yield hashRange(k, 0, k.length);
   }
 }
