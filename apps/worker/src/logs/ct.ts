@@ -2,7 +2,7 @@
  * RFC 6962 CT reader for Fulcio's CT log (PROTOCOLS.md §3.4): `get-sth` (TLS digitally-signed
  * TreeHeadSignature, §3.5), `get-sth-consistency`, `get-entries` looped until the whole range arrived
  * whatever the server's cap (§4.6 lets logs return fewer), and the start point from the last leaf's audit
- * path (`get-entries` for the leaf + `get-proof-by-hash`).
+ * path (`get-entry-and-proof`, by index: identical leaves are legal in a log).
  */
 import { z } from 'zod';
 import { CompactRange, TlogError, bytesEqual, fromBase64, hashLeaf, verifyConsistency, verifySth } from '@sigwatch/tlog';
@@ -15,7 +15,7 @@ const b64 = z.string().max(1 << 20);
 const Sth = z.object({ tree_size: z.number().int().nonnegative(), timestamp: z.number().int().nonnegative(), sha256_root_hash: b64, tree_head_signature: b64 });
 const Consistency = z.object({ consistency: z.array(b64).max(64) });
 const Entries = z.object({ entries: z.array(z.object({ leaf_input: b64, extra_data: b64.optional() })).max(10_000) });
-const ProofByHash = z.object({ leaf_index: z.number().int().nonnegative(), audit_path: z.array(b64).max(64) });
+const EntryAndProof = z.object({ leaf_input: b64, extra_data: b64.optional(), audit_path: z.array(b64).max(64) });
 
 export class CtSource implements LogSource {
   readonly maxStep = 4_096;
@@ -65,16 +65,18 @@ export class CtSource implements LogSource {
     verifyConsistency(range.size, head.size, proof.consistency.map((h) => fromBase64(h, 'BAD_HASH_SIZE')), range.root(), head.rootHash);
   }
 
+  async rangeAt(size: bigint, head: LogHead): Promise<CompactRange> {
+    if (size === 0n) return CompactRange.empty();
+    const last = size - 1n;
+    // By index, not by hash: identical leaves (same certificate, same millisecond) are legal in a log.
+    const q = new URLSearchParams({ leaf_index: String(last), tree_size: String(head.size) });
+    const res = this.parse(EntryAndProof, await requestJson(`${this.config.url}/ct/v1/get-entry-and-proof?${q}`, {}, this.http), 'get-entry-and-proof');
+    const leafHash = hashLeaf(fromBase64(res.leaf_input, 'MALFORMED_CT', 'leaf_input'));
+    return compactRangeFromProof(last, head.size, leafHash, res.audit_path.map((h) => fromBase64(h, 'BAD_HASH_SIZE')));
+  }
+
   async compactRangeAt(head: LogHead): Promise<CompactRange> {
-    if (head.size === 0n) return CompactRange.empty();
-    const last = head.size - 1n;
-    const [leaf] = await this.fetchLeaves(last, head.size);
-    if (leaf === undefined) throw new TlogError('MALFORMED_CT', `${this.config.origin}: no leaf ${last}`);
-    const leafHash = hashLeaf(leaf.leaf);
-    const q = new URLSearchParams({ hash: Buffer.from(leafHash).toString('base64'), tree_size: String(head.size) });
-    const proof = this.parse(ProofByHash, await requestJson(`${this.config.url}/ct/v1/get-proof-by-hash?${q}`, {}, this.http), 'get-proof-by-hash');
-    if (BigInt(proof.leaf_index) !== last) throw new TlogError('ENTRY_MISMATCH', `${this.config.origin}: proof is for leaf ${proof.leaf_index}, want ${last}`);
-    const range = compactRangeFromProof(last, head.size, leafHash, proof.audit_path.map((h) => fromBase64(h, 'BAD_HASH_SIZE')));
+    const range = await this.rangeAt(head.size, head);
     if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin} start range at ${head.size}`, range.root(), head.rootHash);
     return range;
   }

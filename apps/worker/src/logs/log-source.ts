@@ -43,6 +43,11 @@ export interface LogSource {
    * log's hash tiles). Throws TlogError('INCONSISTENT_TREE' | 'ROOT_MISMATCH') when it is not.
    */
   provePrefix(range: CompactRange, head: LogHead, shard: ShardView): Promise<void>;
+  /**
+   * The compact range [0, size) for any size ≤ head.size, from the audit path of leaf size−1 (or the hash
+   * tiles of `head`'s tree). NOT verified: the caller extends it and checks a signed root (backfill).
+   */
+  rangeAt(size: bigint, head: LogHead, shard: ShardView): Promise<CompactRange>;
   /** The compact range at `head.size`, built from the last leaf's audit path (or the tiles' right edge) and verified against `head`. */
   compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange>;
   /** Upper bound on leaves per fetch step the reader handles well. */

@@ -129,9 +129,9 @@ export class RekorV1Source implements LogSource {
     verifyConsistency(size, head.size, proof.hashes.map((h) => fromHex(h, 'BAD_HASH_SIZE')), root, head.rootHash);
   }
 
-  async compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange> {
-    if (head.size === 0n) return CompactRange.empty();
-    const last = head.size - 1n;
+  async rangeAt(size: bigint, _head: LogHead, shard: ShardView): Promise<CompactRange> {
+    if (size === 0n) return CompactRange.empty();
+    const last = size - 1n;
     const json = await requestJson(`${this.config.url}/api/v1/log/entries?logIndex=${last + shard.offset}`, {}, this.http);
     const entries = Object.values(this.parse(EntryMap, json, 'entry'));
     const entry = entries[0];
@@ -139,7 +139,11 @@ export class RekorV1Source implements LogSource {
     if (entry === undefined || proof === undefined) throw new TlogError('MALFORMED_ENTRY', `${this.config.origin}: entry ${last} has no inclusion proof`);
     if (BigInt(proof.logIndex) !== last) throw new TlogError('ENTRY_MISMATCH', `${this.config.origin}: asked for local index ${last}, proof is for ${proof.logIndex}`);
     const leafHash = hashLeaf(fromBase64(entry.body, 'MALFORMED_ENTRY', 'entry body'));
-    const range = compactRangeFromProof(last, BigInt(proof.treeSize), leafHash, proof.hashes.map((h) => fromHex(h, 'BAD_HASH_SIZE')));
+    return compactRangeFromProof(last, BigInt(proof.treeSize), leafHash, proof.hashes.map((h) => fromHex(h, 'BAD_HASH_SIZE')));
+  }
+
+  async compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange> {
+    const range = await this.rangeAt(head.size, head, shard);
     if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin} start range at ${head.size}`, range.root(), head.rootHash);
     return range;
   }

@@ -120,12 +120,15 @@ export class RekorV2Source implements LogSource {
     if (!bytesEqual(root, head.rootHash)) throw rootMismatch(`${this.config.origin}: tree at ${range.size} extended by the hash tiles to ${head.size}`, root, head.rootHash);
   }
 
-  async compactRangeAt(head: LogHead): Promise<CompactRange> {
+  async rangeAt(size: bigint, head: LogHead): Promise<CompactRange> {
     const cache = new Map<string, Uint8Array>();
-    const subtrees = compactRangeSubtrees(head.size);
     const hashes: Uint8Array[] = [];
-    for (const t of subtrees) hashes.push(await this.subtreeHash(t, head.size, cache));
-    const range = CompactRange.fromHashes(head.size, hashes);
+    for (const t of compactRangeSubtrees(size)) hashes.push(await this.subtreeHash(t, head.size, cache));
+    return CompactRange.fromHashes(size, hashes);
+  }
+
+  async compactRangeAt(head: LogHead): Promise<CompactRange> {
+    const range = await this.rangeAt(head.size, head);
     if (!bytesEqual(range.root(), head.rootHash)) throw rootMismatch(`${this.config.origin}: right edge of the hash tiles at ${head.size}`, range.root(), head.rootHash);
     return range;
   }
