@@ -16,6 +16,7 @@ export const MAX_NOTE_SIGNATURES = 100;
 
 const SIG_PREFIX = '\u2014 ';
 // ASCII control characters other than newline are forbidden anywhere in a note.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f]/;
 
 export interface NoteSignature {
