@@ -13,10 +13,10 @@
  * `parseTbsFast` handles a TBSCertificate alone (CT precert entries, RFC 6962 §3.2): the fingerprint is
  * then the SHA-256 of the TBS DER.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { San } from '@sigwatch/rules';
 import { OID_ISSUER_V1, OID_ISSUER_V2 } from '@sigwatch/rules';
-import { children, derFail, expectTlv, oidToString, readTlv, toHex, type Tlv } from './der.js';
+import { children, derFail, expectTlv, oidText, readTlv, toHex, type Tlv } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
 import {
   OID_OTHERNAME_USERNAME,
@@ -36,7 +36,8 @@ const OID_SAN = '2.5.29.17';
 /** Largest certificate we accept; real Fulcio leaves are ~1–4 KB. */
 export const MAX_CERT_BYTES = 64 * 1024;
 
-const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+// One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per call.
+const sha256Hex = (b: Uint8Array): string => hash('sha256', b, 'hex');
 
 /** Parse a DER certificate. Throws EntryParseError on anything malformed. */
 export function parseCertificateFast(der: Uint8Array): CertificateFields {
@@ -100,7 +101,7 @@ function walkTbs(buf: Uint8Array, tbs: Tlv, fingerprint: string): CertificateFie
       }
       if (vt.tag !== 0x04) derFail('extnValue: not an OCTET STRING');
       if (vt.end !== ext.end) derFail('trailing bytes in Extension');
-      const oid = oidToString(buf, id);
+      const oid = oidText(buf, id);
       if (Object.hasOwn(extensions, oid)) throw new EntryParseError('DUPLICATE_EXTENSION', `extension ${oid} appears twice`);
       extensions[oid] = extensionText(oid, buf, vt.vstart, vt.end);
       if (oid === OID_SAN) sans = readSans(buf, vt);
@@ -123,9 +124,27 @@ function walkTbs(buf: Uint8Array, tbs: Tlv, fingerprint: string): CertificateFie
   return fields;
 }
 
+/** How an extension's value is rendered: Fulcio raw bytes, Fulcio DER string, or hex. */
+const EXT_RAW = 0;
+const EXT_DER = 1;
+const EXT_HEX = 2;
+type ExtKind = typeof EXT_RAW | typeof EXT_DER | typeof EXT_HEX;
+const extKinds = new Map<string, ExtKind>();
+
+/** `isRawFulcioOid` / `isDerFulcioOid` memoised per OID string (bounded: attacker OIDs are not all kept). */
+function extKind(oid: string): ExtKind {
+  let k = extKinds.get(oid);
+  if (k === undefined) {
+    k = isRawFulcioOid(oid) ? EXT_RAW : isDerFulcioOid(oid) ? EXT_DER : EXT_HEX;
+    if (extKinds.size < 4096) extKinds.set(oid, k);
+  }
+  return k;
+}
+
 function extensionText(oid: string, buf: Uint8Array, start: number, end: number): string {
-  if (isRawFulcioOid(oid)) return rawText(buf.subarray(start, end));
-  if (isDerFulcioOid(oid)) {
+  const kind = extKind(oid);
+  if (kind === EXT_RAW) return rawText(buf.subarray(start, end));
+  if (kind === EXT_DER) {
     const s = singleDerString(buf, start, end);
     return s ?? rawText(buf.subarray(start, end));
   }
@@ -171,7 +190,7 @@ function readSans(buf: Uint8Array, octets: Tlv): San[] {
         if (v.end !== gn.end) derFail('trailing bytes in OtherName');
         const inner = readTlv(buf, v.vstart, v.end);
         if (inner.end !== v.end) derFail('trailing bytes in OtherName value');
-        const oid = oidToString(buf, id);
+        const oid = oidText(buf, id);
         const text = STRING_TAGS.has(inner.tag)
           ? decodeDerString(inner.tag, buf, inner.vstart, inner.end)
           : `#${toHex(buf, inner.start, inner.end)}`;
@@ -196,7 +215,7 @@ function readDn(buf: Uint8Array, name: Tlv): string {
       const id = expectTlv(buf, atv.vstart, atv.end, 0x06, 'attribute type');
       const v = readTlv(buf, id.end, atv.end);
       if (v.end !== atv.end) derFail('trailing bytes in AttributeTypeAndValue');
-      const type = oidToString(buf, id);
+      const type = oidText(buf, id);
       attrs.push(
         STRING_TAGS.has(v.tag)
           ? { type, text: decodeDerString(v.tag, buf, v.vstart, v.end) }
@@ -217,6 +236,9 @@ function digits(buf: Uint8Array, at: number, n: number): number {
   }
   return v;
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1) or GeneralizedTime `YYYYMMDDHHMMSSZ` (§4.1.2.5.2). */
 function readTime(buf: Uint8Array, t: Tlv): string {
@@ -239,6 +261,12 @@ function readTime(buf: Uint8Array, t: Tlv): string {
   const h = digits(buf, at + 4, 2);
   const mi = digits(buf, at + 6, 2);
   const s = digits(buf, at + 8, 2);
+  // Common case formatted directly (Date + toISOString cost ~4% of a Rekor v2 entry); anything unusual
+  // (years outside 1000–9999, out-of-range fields) takes the Date path below, which also rejects.
+  if (year >= 1000 && year <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && s <= 59) {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return `${year}-${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(s)}.000Z`;
+  }
   const ms = Date.UTC(year, mo - 1, d, h, mi, s);
   const date = new Date(ms);
   // Reject values Date.UTC would silently roll over (month 13, 31 February, 24:00, leap seconds).

@@ -84,7 +84,12 @@ export function formatDn(rdns: readonly (readonly DnAttribute[])[]): string {
     .join(', ');
 }
 
+// eslint-disable-next-line no-control-regex
+const DN_SPECIAL = /[,+"\\<>;\u0000-\u001f\u007f]/;
+
 function escapeDnValue(v: string): string {
+  // Most values need no escaping: one scan instead of four replaces.
+  if (!DN_SPECIAL.test(v) && v[0] !== ' ' && v[0] !== '#' && v[v.length - 1] !== ' ') return v;
   let out = v.replace(/[,+"\\<>;]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ');
   // eslint-disable-next-line no-control-regex
   out = out.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);

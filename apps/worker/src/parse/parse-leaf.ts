@@ -24,9 +24,16 @@ export interface ParseLeafInput {
   /** Unix seconds (Rekor v1 integratedTime). For CT the leaf's own timestamp is used when absent. */
   readonly integratedTime?: number;
   readonly chainStatus?: CertificateInfo['chain'];
+  /**
+   * The RFC 6962 leaf hash of `leafBytes` when the caller already computed it (the follower hashes every
+   * leaf into its compact range before parsing): saves hashing the same bytes twice. Must be SHA-256(0x00 ‖
+   * leafBytes); a value of the wrong length is ignored and the hash recomputed.
+   */
+  readonly leafHash?: Uint8Array;
 }
 
 function decimal(v: bigint | number | string, what: string): string {
+  if (typeof v === 'bigint' && v >= 0n) return v.toString(); // always canonical decimal
   const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : Number.isSafeInteger(v) ? String(v) : '';
   if (!/^(0|[1-9][0-9]*)$/.test(s)) throw new EntryParseError('BAD_JSON', `${what}: not a non-negative integer`);
   return s;
@@ -37,13 +44,17 @@ export function leafHashHex(leaf: Uint8Array): string {
   return createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest('hex');
 }
 
+function hexOf(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
 export function parseLeaf(input: ParseLeafInput): SigningEvent {
   const chain = input.chainStatus ?? 'unknown';
   const base = {
     log: { origin: input.log.origin, kind: input.log.kind },
     index: decimal(input.index, 'index'),
     globalIndex: decimal(input.globalIndex, 'globalIndex'),
-    leafHash: leafHashHex(input.leafBytes),
+    leafHash: input.leafHash?.length === 32 ? hexOf(input.leafHash) : leafHashHex(input.leafBytes),
   };
   let event: SigningEvent;
   if (input.log.kind === 'ct') {

@@ -145,7 +145,9 @@ const READERS: Readonly<Record<string, Reader>> = {
 /** Parse a Rekor body (canonical JSON bytes). Throws EntryParseError. */
 export function parseRekorBody(bytes: Uint8Array): ParsedRekorBody {
   if (bytes.length > MAX_BODY_BYTES) throw new EntryParseError('TOO_LARGE', `body of ${bytes.length} bytes`);
-  const body = guard('BAD_JSON', 'body is not JSON', () => JSON.parse(Buffer.from(bytes).toString('utf8')) as Json);
+  // A view, not a copy (Buffer.from(Uint8Array) copies the bytes); same UTF-8 decoding.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const body = guard('BAD_JSON', 'body is not JSON', () => JSON.parse(text) as Json);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new EntryParseError('BAD_JSON', 'body is not an object');
   const kind = str(body, 'kind');
   const apiVersion = str(body, 'apiVersion');
