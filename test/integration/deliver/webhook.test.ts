@@ -122,6 +122,17 @@ describe('webhooks', () => {
     expect(done).toMatchObject({ status: 'sent', attemptCount: 4, lastError: null });
   });
 
+  it('honours Retry-After on 429 when it is longer than the schedule step', async () => {
+    const rx = await receiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    const { endpoint, sub } = await setup(rx.url());
+    const d = await makeMatchDelivery(h.db, sub, { webhookEndpointId: endpoint.id });
+    await h.enqueue(d.id);
+    await rx.waitForCount(2, 10_000);
+    const [first, second] = rx.requests;
+    expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    await h.waitForStatus(d.id, ['sent']);
+  });
+
   it('disables an always-failing endpoint after the schedule and e-mails its owner exactly once', async () => {
     const rx = await receiver(() => ({ status: 500 }));
     const { user, endpoint, sub } = await setup(rx.url());

@@ -23,7 +23,8 @@ import type { Mailer } from './email.js';
 import type { EndpointLimiter } from './endpoint-limiter.js';
 import { DeliveryError, describeError } from './errors.js';
 import type { MailCap } from './mail-cap.js';
-import { isLastAttempt } from './schedule.js';
+import { isLastAttempt, nextDelay } from './schedule.js';
+import { attemptSeconds, attemptsTotal, endpointBusyTotal, settledTotal } from './delivery-metrics.js';
 import type { GuardOptions } from './ssrf-guard.js';
 import { sendWebhook, type WebhookLimits } from './webhook.js';
 
@@ -66,6 +67,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     bounces.set(endpointId, window);
     if (endpointOf.size >= REMEMBER_MAX) endpointOf.delete(endpointOf.keys().next().value as string);
     endpointOf.set(deliveryId, endpointId);
+    endpointBusyTotal.inc();
     const spread = Math.min(BUSY_MAX_MS, window.count * BUSY_PER_BOUNCE_MS);
     await job.moveToDelayed(now + BUSY_BASE_MS + Math.floor(Math.random() * (BUSY_BASE_MS + spread)), token);
     throw new DelayedError();
@@ -93,11 +95,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       const refusal = refusalReason(d);
       if (refusal !== undefined) {
         await settleWithoutAttempt(deps.db, d.id, 'disabled', refusal);
+        settledTotal.inc({ channel: d.channel, status: 'disabled' });
         log.info({ reason: refusal }, 'delivery disabled');
         throw new UnrecoverableError(refusal);
       }
       if (d.channel === 'email' && d.kind === 'match' && (await goesToDigest(d, deps))) {
         await settleWithoutAttempt(deps.db, d.id, 'digested', null);
+        settledTotal.inc({ channel: d.channel, status: 'digested' });
         return 'digested';
       }
       const endpointId = d.webhookEndpointId;
@@ -161,6 +165,8 @@ async function attempt(d: LoadedDelivery, job: Job<DeliveryPayload>, deps: Deliv
     }
     const durationMs = elapsed();
     await recordAttempt(deps.db, d.id, { number, startedAt, durationMs, ok: true, statusCode, responseExcerpt: excerpt }, { status: 'sent', sentAt: deps.now() });
+    attemptsTotal.inc({ channel: d.channel, outcome: 'sent', code: '' });
+    attemptSeconds.observe({ channel: d.channel }, durationMs / 1000);
     log.info({ attempt: number, durationMs, statusCode }, 'delivered');
     return 'sent';
   } catch (err) {
@@ -181,8 +187,10 @@ async function failed(
   const last = err.permanent || isLastAttempt(deps.schedule, jobAttempt, job.opts.attempts ?? MAX_DELIVERY_ATTEMPTS);
   const error = describeError(err);
   const record = { ...a, ok: false, statusCode: err.statusCode, error, responseExcerpt: err.responseExcerpt };
+  attemptsTotal.inc({ channel: d.channel, outcome: last ? 'failed' : 'retrying', code: err.code });
+  attemptSeconds.observe({ channel: d.channel }, a.durationMs / 1000);
   if (!last) {
-    const next = new Date(deps.now().getTime() + (deps.schedule[jobAttempt - 1] ?? 0));
+    const next = new Date(deps.now().getTime() + nextDelay(deps.schedule, jobAttempt, err.retryAfterMs, () => 0.5));
     await recordAttempt(deps.db, d.id, record, { status: 'retrying', nextAttemptAt: next, lastError: error });
     log.warn({ attempt: a.number, code: err.code, statusCode: err.statusCode }, 'delivery attempt failed; will retry');
     throw err;

@@ -38,14 +38,17 @@ export class DeliveryError extends Error {
     readonly code: DeliveryErrorCode,
     message: string,
     readonly permanent: boolean,
-    options: { cause?: unknown; statusCode?: number; responseExcerpt?: string } = {},
+    options: { cause?: unknown; statusCode?: number; responseExcerpt?: string; retryAfterMs?: number } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.statusCode = options.statusCode;
     this.responseExcerpt = options.responseExcerpt;
+    this.retryAfterMs = options.retryAfterMs;
   }
   readonly statusCode: number | undefined;
   readonly responseExcerpt: string | undefined;
+  /** The receiver's Retry-After (429/503), honoured by the backoff when longer than the schedule's step. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /** The text stored on the attempt: `CODE: message`, so users and support can grep by code. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_RETRY_SCHEDULE_MS } from '@sigwatch/queue';
-import { backoffStrategy, isLastAttempt, retryDelay } from './schedule.js';
+import { backoffStrategy, isLastAttempt, nextDelay, retryDelay } from './schedule.js';
+import { parseRetryAfter } from './webhook.js';
 
 describe('delivery retry schedule', () => {
   it('covers about three days in nine steps', () => {
@@ -24,5 +25,17 @@ describe('delivery retry schedule', () => {
     expect(isLastAttempt([1, 2, 3], 3, 21)).toBe(false);
     expect(isLastAttempt([1, 2, 3], 4, 21)).toBe(true);
     expect(isLastAttempt([1, 2, 3], 2, 2)).toBe(true);
+  });
+
+  it('honours a longer Retry-After (seconds or date), never a shorter one, at most a day', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now)).toBe(60_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(nextDelay([1000], 1, 120_000, () => 0.5)).toBe(120_000);
+    expect(nextDelay([1000], 1, 10, () => 0.5)).toBe(1000);
+    expect(nextDelay([1000], 1, 10 * 24 * 3_600_000, () => 0.5)).toBe(24 * 3_600_000);
+    expect(nextDelay([1000], 2, 120_000)).toBe(-1);
+    expect(backoffStrategy([1000])(1, 'delivery-schedule', Object.assign(new Error('x'), { retryAfterMs: 5000 }))).toBe(5000);
   });
 });

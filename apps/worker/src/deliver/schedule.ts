@@ -20,6 +20,19 @@ export function isLastAttempt(schedule: readonly number[], attempt: number, maxA
   return attempt > schedule.length || attempt >= maxAttempts;
 }
 
+/** A receiver's Retry-After is honoured up to a day; it can lengthen a step, never shorten it. */
+export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+export function nextDelay(schedule: readonly number[], failures: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  const base = retryDelay(schedule, failures, random);
+  if (base < 0 || retryAfterMs === undefined) return base;
+  return Math.max(base, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}
+
 export function backoffStrategy(schedule: readonly number[]): BackoffStrategy {
-  return (attemptsMade, type) => (type === 'delivery-schedule' ? retryDelay(schedule, attemptsMade) : -1);
+  return (attemptsMade, type, err) => {
+    if (type !== 'delivery-schedule') return -1;
+    const retryAfter = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    return nextDelay(schedule, attemptsMade, typeof retryAfter === 'number' ? retryAfter : undefined);
+  };
 }

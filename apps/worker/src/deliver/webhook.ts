@@ -72,13 +72,24 @@ export async function sendWebhook(req: WebhookRequest, guard: GuardOptions, limi
       throw new DeliveryError('HTTP_REDIRECT', `the receiver answered ${status} (redirect to ${location || 'nowhere'}); redirects are not followed`, false, opts);
     }
     if (status === 410) throw new DeliveryError('HTTP_GONE', 'the receiver answered 410 Gone: the endpoint is disabled', true, opts);
-    if (status < 500) throw new DeliveryError('HTTP_CLIENT_ERROR', `the receiver answered ${status}`, false, opts);
-    throw new DeliveryError('HTTP_SERVER_ERROR', `the receiver answered ${status}`, false, opts);
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(res.headers['retry-after'], req.now) : undefined;
+    const withRetry = retryAfterMs === undefined ? opts : { ...opts, retryAfterMs };
+    if (status < 500) throw new DeliveryError('HTTP_CLIENT_ERROR', `the receiver answered ${status}`, false, withRetry);
+    throw new DeliveryError('HTTP_SERVER_ERROR', `the receiver answered ${status}`, false, withRetry);
   } catch (err) {
     throw asDeliveryError(err);
   } finally {
     void agent.destroy().catch(() => {});
   }
+}
+
+/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now: Date): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
 /** Read at most `max` bytes of the body, then drop the rest (and the socket with it). */
