@@ -55,7 +55,7 @@ export async function sendWebhook(req: WebhookRequest, guard: GuardOptions, limi
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'user-agent': 'Sigwatch-Webhooks/1 (+https://github.com/sigwatch)',
+        'user-agent': 'Sigwatch-Webhooks/1',
         connection: 'close',
         ...signatureHeaders(req.secrets, req.id, req.body, req.now),
       },
