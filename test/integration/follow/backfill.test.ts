@@ -82,3 +82,24 @@ describe('backfill', () => {
     await q.close();
   });
 });
+
+describe('a log whose configured key changed', () => {
+  it('drops the old position and is followed afresh', async () => {
+    const l = logs.find((x) => x.kind === 'rekor-v2') as LogConfig;
+    const store = new LogStateStore(db);
+    await store.ensureLog(l);
+    const producer = new Producer(QueueName.EntriesToMatch, redis, testRedisPrefix('rekey'));
+    try {
+      const deps = { source: createSource(l), store, producer, parse: leafParser(l), log: silent };
+      await sim.append('rekor-v2', { count: 2 });
+      await new Follower(deps).poll();
+      expect((await store.load(l.id)).position).toBeDefined();
+      expect(await store.ensureLog(l)).toEqual({ keyChanged: false });
+      const other = logs.find((x) => x.kind === 'rekor-v1') as LogConfig;
+      expect(await store.ensureLog({ ...l, publicKey: other.publicKey, publicKeyDer: other.publicKeyDer })).toEqual({ keyChanged: true });
+      expect((await store.load(l.id)).position).toBeUndefined();
+    } finally {
+      await producer.close();
+    }
+  });
+});

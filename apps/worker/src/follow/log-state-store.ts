@@ -45,7 +45,12 @@ const KIND = { 'rekor-v1': 'rekor_v1', 'rekor-v2': 'rekor_v2', ct: 'ct' } as con
 export class LogStateStore {
   constructor(private readonly db: Db) {}
 
-  async ensureLog(config: LogConfig): Promise<void> {
+  /**
+   * Create or update the Log row. If the configured key differs from the stored one, the stored position
+   * belongs to another tree (the operator's trusted root now names a different log under this origin):
+   * it is dropped and the log is followed afresh from its head. Returns whether that happened.
+   */
+  async ensureLog(config: LogConfig): Promise<{ keyChanged: boolean }> {
     const data = {
       origin: config.origin,
       kind: KIND[config.kind],
@@ -54,7 +59,18 @@ export class LogStateStore {
       keyId: config.keyId,
       active: true,
     };
-    await this.db.log.upsert({ where: { id: config.id }, create: { id: config.id, ...data }, update: data });
+    const existing = await this.db.log.findUnique({ where: { id: config.id }, select: { publicKey: true } });
+    const keyChanged = existing !== null && existing.publicKey !== data.publicKey;
+    await this.db.$transaction([
+      ...(keyChanged
+        ? [
+            this.db.logPosition.deleteMany({ where: { logId: config.id } }),
+            this.db.incident.updateMany({ where: { logId: config.id, resolvedAt: null }, data: { resolvedAt: new Date() } }),
+          ]
+        : []),
+      this.db.log.upsert({ where: { id: config.id }, create: { id: config.id, ...data }, update: { ...data, ...(keyChanged ? { status: 'ok' as const, treeId: null } : {}) } }),
+    ]);
+    return { keyChanged };
   }
 
   async load(logId: string): Promise<LogState> {

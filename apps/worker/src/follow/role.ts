@@ -31,12 +31,13 @@ export function createSource(config: LogConfig): LogSource {
 
 export function leafParser(config: LogConfig): LeafParser {
   const log = { origin: config.origin, kind: config.kind };
-  return ({ index, globalIndex, leaf }) =>
+  return ({ index, globalIndex, leaf, leafHash }) =>
     parseLeaf({
       log,
       index,
       globalIndex,
       leafBytes: leaf.leaf,
+      ...(leafHash !== undefined ? { leafHash } : {}),
       ...(leaf.uuid !== undefined ? { uuid: leaf.uuid } : {}),
       ...(leaf.integratedTime !== undefined ? { integratedTime: leaf.integratedTime } : {}),
     });
@@ -64,7 +65,9 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
   };
   const stop = new AbortController();
   const loops = logs.map(async (logConfig) => {
-    await store.ensureLog(logConfig);
+    if ((await store.ensureLog(logConfig)).keyChanged) {
+      log.warn({ logId: logConfig.id, origin: logConfig.origin }, 'the configured key of this log changed: its old position is dropped and it is followed from its head');
+    }
     const follower = new Follower({ source: createSource(logConfig), store, producer, parse: leafParser(logConfig), log, onEvents });
     const lock = new LeaderLock(config.DATABASE_URL, logConfig.id);
     while (!stop.signal.aborted) {

@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import type { Db } from '@sigwatch/db';
 import { RuleIndex, parseRule, type RuleRecord } from '@sigwatch/rules';
 
+/** How long a batch waits for the change message that explains a moved counter before rebuilding. */
+const MESSAGE_GRACE_MS = 200;
+
 export function rulesVersionKey(prefix: string): string {
   return `${prefix}:rules:version`;
 }
@@ -19,9 +22,11 @@ export function rulesChannel(prefix: string): string {
 
 export class LiveRuleIndex {
   private index = new RuleIndex();
-  private version: string | null = null;
+  /** Changes applied so far (the value of the change counter the index reflects). */
+  private version = 0;
   private subscriber: Redis | undefined;
-  private readonly pending = new Set<string>();
+  /** Subscription ids from change messages not yet applied, one per message. */
+  private readonly pending: string[] = [];
 
   constructor(
     private readonly db: Db,
@@ -37,7 +42,7 @@ export class LiveRuleIndex {
   async start(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (err) => this.log.warn({ err: err.message }, 'rule-change subscriber error'));
-    this.subscriber.on('message', (_channel: string, subscriptionId: string) => this.pending.add(subscriptionId));
+    this.subscriber.on('message', (_channel: string, subscriptionId: string) => this.pending.push(subscriptionId));
     await this.subscriber.subscribe(rulesChannel(this.prefix));
     await this.rebuild();
   }
@@ -66,31 +71,36 @@ export class LiveRuleIndex {
   }
 
   async rebuild(): Promise<void> {
-    const version = await this.redis.get(rulesVersionKey(this.prefix));
-    this.pending.clear();
+    const version = Number((await this.redis.get(rulesVersionKey(this.prefix))) ?? 0);
+    this.pending.length = 0;
     const started = Date.now();
     this.index = RuleIndex.build(await this.records());
     this.version = version;
     this.log.info({ ...this.index.stats(), ms: Date.now() - started }, 'rule index built');
   }
 
-  /** Apply pending per-subscription changes; rebuild if the counter moved with no message to explain it. */
+  /**
+   * Bring the index up to the newest change. Each change bumps the counter once and publishes one message,
+   * so `counter − applied − messages waiting` is the number of changes whose message has not (yet) arrived:
+   * wait a moment for them, then rebuild if any is still missing (a dropped subscriber connection).
+   */
   async ensureFresh(): Promise<void> {
-    const version = await this.redis.get(rulesVersionKey(this.prefix));
-    if (this.pending.size > 0) {
-      const ids = [...this.pending];
-      this.pending.clear();
-      for (const id of ids) {
-        const records = await this.records({ id });
-        if (records.length === 0) this.index.remove(id);
-        else this.index.replace(id, records);
-      }
-      this.version = version;
+    const remote = async () => Number((await this.redis.get(rulesVersionKey(this.prefix))) ?? 0);
+    let version = await remote();
+    for (let i = 0; i < MESSAGE_GRACE_MS / 10 && version - this.version > this.pending.length; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    version = await remote();
+    if (version - this.version > this.pending.length || version < this.version) {
+      await this.rebuild();
       return;
     }
-    if (version !== this.version) {
-      // A change we were not told about (or its message is still in flight): be correct, rebuild.
-      await this.rebuild();
+    const ids = this.pending.splice(0);
+    for (const id of new Set(ids)) {
+      const records = await this.records({ id });
+      if (records.length === 0) this.index.remove(id);
+      else this.index.replace(id, records);
     }
+    this.version += ids.length;
   }
 }
