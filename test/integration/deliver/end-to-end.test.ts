@@ -16,6 +16,7 @@ import { loadConfig } from '../../../apps/worker/src/config.js';
 import { startRoles, type RunningRoles } from '../../../apps/worker/src/roles.js';
 import { WorkerRegistry } from '../../../apps/worker/src/workers.js';
 import { startSimulator, type Simulator } from '../../sim/server.js';
+import { loadLogList, loadTrustedRoot } from '../../../apps/worker/src/logs/log-list.js';
 import { testEnv, testRedisPrefix } from '../../harness/env.js';
 import { startSmtpCapture, type SmtpCapture } from '../../harness/smtp-capture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../harness/webhook-receiver.js';
@@ -89,9 +90,13 @@ afterAll(async () => {
 });
 
 async function waitForPosition(): Promise<void> {
+  // Only this simulator's logs: other test files leave positions of their own logs in the database.
+  const logs = await loadLogList(sim.logsJsonPath, await loadTrustedRoot(sim.trustedRootPath));
+  const ids = logs.map((l) => l.id);
+  const keys = logs.map((l) => Buffer.from(l.publicKeyDer).toString('base64'));
   const until = Date.now() + 30_000;
   while (Date.now() < until) {
-    const n = await db.logPosition.count();
+    const n = await db.logPosition.count({ where: { logId: { in: ids }, log: { publicKey: { in: keys } } } });
     if (n >= 3) return;
     await new Promise((r) => setTimeout(r, 100));
   }
