@@ -63,3 +63,21 @@ describe('worker config', () => {
     );
   });
 });
+
+describe('.env.example', () => {
+  it('is a valid configuration for both apps once SESSION_SECRET is filled in (blank values mean defaults)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const text = readFileSync(fileURLToPath(new URL('../../../.env.example', import.meta.url)), 'utf8');
+    const env: Record<string, string> = {};
+    for (const line of text.split('\n')) {
+      const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+      if (m) env[m[1] as string] = m[2] as string;
+    }
+    expect(Object.keys(env)).toContain('SIGWATCH_TRUSTED_ROOT');
+    env['SESSION_SECRET'] = 'x'.repeat(40);
+    const api = loadConfig(env);
+    expect(api.SIGWATCH_TRUSTED_ROOT).toBeUndefined();
+    expect(loadWorkerConfig(env).SIGWATCH_LOGS).toBe('public-good');
+  });
+});

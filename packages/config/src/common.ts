@@ -2,7 +2,7 @@
  * The variables both apps read (see .env.example). Each app extends this shape in its own config.ts.
  */
 import { z } from 'zod';
-import { envBool, envInt, envString, envUrl } from './env.js';
+import { envBool, envInt, envOptionalString, envString, envUrl } from './env.js';
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sigwatch';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -24,7 +24,7 @@ export const commonEnvShape = {
   /** `public-good`, or a path or URL to a logs file such as the simulator's logs.json. */
   SIGWATCH_LOGS: envString('public-good'),
   /** Path to a Sigstore trusted_root.json; unset = the production root embedded in @sigstore/tuf. */
-  SIGWATCH_TRUSTED_ROOT: envString().optional(),
+  SIGWATCH_TRUSTED_ROOT: envOptionalString(),
   WEBHOOK_ALLOW_PRIVATE: envBool(false),
   /**
    * Signs the one-click unsubscribe and mute links in alert mail (signed-token.ts); the worker signs, the

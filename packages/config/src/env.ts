@@ -45,6 +45,9 @@ export const envUrl = (protocols: readonly string[], fallback?: string) => {
 export const envString = (fallback?: string) =>
   z.preprocess(blankAsUndefined, fallback === undefined ? z.string() : z.string().default(fallback));
 
+/** An optional string: unset and blank both mean "not given". */
+export const envOptionalString = () => z.preprocess(blankAsUndefined, z.string().optional());
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'INVALID_CONFIG' as const;
