@@ -63,6 +63,8 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
     const tail = events.slice(-RECENT_EVENTS_MAX).map((e) => JSON.stringify(e));
     await redis.multi().lpush(recentKey, ...tail).ltrim(recentKey, 0, RECENT_EVENTS_MAX - 1).exec();
   };
+  // Logs no longer configured stay in the database for their history, but are not shown as followed.
+  await db.log.updateMany({ where: { id: { notIn: logs.map((l) => l.id) } }, data: { active: false } });
   const stop = new AbortController();
   const loops = logs.map(async (logConfig) => {
     if ((await store.ensureLog(logConfig)).keyChanged) {
