@@ -18,9 +18,11 @@ export const jobOptions: Record<QueueName, JobsOptions> = {
   [QueueName.EntriesToMatch]: {
     attempts: 20,
     backoff: { type: 'exponential', delay: 1_000 },
-    // Keep completed ids for a day so a follower that repeats a batch after a crash is deduplicated.
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    // A follower repeats a step only right after a crash (its write-ahead makes the job ids equal), so an
+    // hour of completed ids is enough for BullMQ to drop the repeat; the matcher's unique keys cover the
+    // rest. Batches carry up to 500 events (~1 MB): keep few, Redis memory is the limit here.
+    removeOnComplete: { age: 3600, count: 500 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
   },
   [QueueName.Deliveries]: {
     // The deliver role's backoff strategy follows the configured schedule (DELIVERY_RETRY_SCHEDULE, default
