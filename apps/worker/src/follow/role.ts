@@ -14,6 +14,7 @@ import { CtSource } from '../logs/ct.js';
 import { parseLeaf } from '../parse/parse-leaf.js';
 import { Follower, type LeafParser } from './follower.js';
 import { LeaderLock } from './leader-lock.js';
+import { alertIncident } from './incident-alerts.js';
 import { LogStateStore } from './log-state-store.js';
 
 export const RECENT_EVENTS_MAX = 5_000;
@@ -58,6 +59,7 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
   const logs = await loadLogList(config.SIGWATCH_LOGS, root);
   const store = new LogStateStore(db);
   const producer = new Producer(QueueName.EntriesToMatch, redis, config.REDIS_PREFIX);
+  const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
   const recentKey = `${config.REDIS_PREFIX}:recent-events`;
   const onEvents = async (events: SigningEvent[]) => {
     const tail = events.slice(-RECENT_EVENTS_MAX).map((e) => JSON.stringify(e));
@@ -70,7 +72,10 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
     if ((await store.ensureLog(logConfig)).keyChanged) {
       log.warn({ logId: logConfig.id, origin: logConfig.origin }, 'the configured key of this log changed: its old position is dropped and it is followed from its head');
     }
-    const follower = new Follower({ source: createSource(logConfig), store, producer, parse: leafParser(logConfig), log, onEvents });
+    const onIncident = async (incidentId: string) => {
+      await alertIncident(db, deliveries, incidentId);
+    };
+    const follower = new Follower({ source: createSource(logConfig), store, producer, parse: leafParser(logConfig), log, onEvents, onIncident });
     const lock = new LeaderLock(config.DATABASE_URL, logConfig.id);
     while (!stop.signal.aborted) {
       try {
@@ -93,5 +98,6 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
     stop.abort();
     await Promise.all(loops);
     await producer.close();
+    await deliveries.close();
   };
 }
