@@ -17,7 +17,8 @@ import type { FetchedLeaf, LogHead, LogSource, ShardView } from '../logs/log-sou
 import type { LogStateStore, MalformedRecord, VerifiedPosition } from './log-state-store.js';
 import { followMetrics as m } from './follow-metrics.js';
 
-export type LeafParser = (input: { index: bigint; globalIndex: bigint; leaf: FetchedLeaf }) => SigningEvent;
+/** `leafHash`: the verified RFC 6962 hash of `leaf.leaf`, already computed for the compact range (not hashed again). */
+export type LeafParser = (input: { index: bigint; globalIndex: bigint; leaf: FetchedLeaf; leafHash?: Uint8Array }) => SigningEvent;
 
 export interface FollowerDeps {
   source: LogSource;
@@ -27,8 +28,6 @@ export interface FollowerDeps {
   log: Logger;
   /** Called with each enqueued batch (the recent-events list for the API preview). */
   onEvents?: (events: SigningEvent[]) => Promise<void>;
-  /** Called once when a new incident halts the log (webhook alerts to endpoints that opted in). */
-  onIncident?: (incidentId: string) => Promise<void>;
   /** Events per queued job. */
   jobSize?: number;
   /** Backlog growth for this long marks the log `behind`. */
@@ -80,10 +79,7 @@ export class Follower {
           log.error({ logId: this.id, err: String(err) }, 'could not store incident');
           return { created: false, id: '' };
         });
-        if (created) {
-          log.error({ logId: this.id, origin: source.config.origin, code: incident.code, incidentId: id }, `log halted: ${incident.message}`);
-          await this.deps.onIncident?.(id).catch((err: unknown) => log.error({ logId: this.id, incidentId: id, err: String(err) }, 'could not alert about the incident'));
-        }
+        if (created) log.error({ logId: this.id, origin: source.config.origin, code: incident.code, incidentId: id }, `log halted: ${incident.message}`);
         return 'halted';
       }
       m.errors.inc({ log: this.id, kind: 'transport' });
@@ -175,23 +171,40 @@ export class Follower {
     }
     let pos = start;
     const step = BigInt(source.maxStep);
-    while (pos.treeSize < target.size) {
-      let to = pos.treeSize + step < target.size ? pos.treeSize + step : target.size;
+    const stepEnd = (from: bigint): bigint => {
+      let to = from + step < target.size ? from + step : target.size;
       // Tile-friendly steps: end on a multiple of 256 unless this is the last one.
-      if (to < target.size && to % 256n !== 0n && to - (to % 256n) > pos.treeSize) to -= to % 256n;
+      if (to < target.size && to % 256n !== 0n && to - (to % 256n) > from) to -= to % 256n;
+      return to;
+    };
+    // Pipeline: the next step's raw leaves are fetched while this step is verified, parsed and enqueued.
+    // Only the fetch runs ahead; verification, parsing and enqueueing stay in order, one step at a time.
+    let ahead: { from: bigint; to: bigint; leaves: Promise<FetchedLeaf[]> } | undefined;
+    while (pos.treeSize < target.size) {
+      let to = stepEnd(pos.treeSize);
       // A step interrupted after its write-ahead is repeated exactly, so its jobs get the same ids.
       if (pos.pendingSize !== undefined && pos.pendingSize > pos.treeSize && pos.pendingSize <= target.size) to = pos.pendingSize;
       this.trackBacklog(announced - pos.treeSize);
-      pos = await this.verifyStep(pos, to, target, shard, announced);
+      const leaves = ahead !== undefined && ahead.from === pos.treeSize && ahead.to === to ? ahead.leaves : source.fetchLeaves(pos.treeSize, to, shard);
+      ahead = undefined;
+      // Started once this step's leaves have arrived, so the two fetches do not compete for the log.
+      const fetchAhead = () => {
+        if (to >= target.size) return;
+        const next = { from: to, to: stepEnd(to), leaves: source.fetchLeaves(to, stepEnd(to), shard) };
+        next.leaves.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
+        ahead = next;
+      };
+      pos = await this.verifyStep(pos, to, target, shard, announced, leaves, fetchAhead);
     }
     this.trackBacklog(announced - pos.treeSize);
     await store.setStatus(this.id, this.isBehind() ? 'behind' : 'ok');
     return pos;
   }
 
-  private async verifyStep(pos: VerifiedPosition, to: bigint, target: LogHead, shard: ShardView, announced: bigint): Promise<VerifiedPosition> {
+  private async verifyStep(pos: VerifiedPosition, to: bigint, target: LogHead, shard: ShardView, announced: bigint, fetched: Promise<FetchedLeaf[]>, fetchAhead: () => void): Promise<VerifiedPosition> {
     const { source, store } = this.deps;
-    const leaves = await source.fetchLeaves(pos.treeSize, to, shard);
+    const leaves = await fetched;
+    fetchAhead();
     if (BigInt(leaves.length) !== to - pos.treeSize) {
       throw new TlogError('MALFORMED_ENTRY', `asked for ${to - pos.treeSize} leaves, got ${leaves.length}`);
     }
@@ -227,7 +240,7 @@ export class Follower {
     leaves.forEach((leaf, i) => {
       const index = pos.treeSize + BigInt(i);
       try {
-        events.push(this.deps.parse({ index, globalIndex: index + shard.offset, leaf }));
+        events.push(this.deps.parse({ index, globalIndex: index + shard.offset, leaf, leafHash: hashes[i] as Uint8Array }));
       } catch (e) {
         const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'PARSE_FAILED';
         malformed.push({ index, leaf: leaf.leaf, code, reason: e instanceof Error ? e.message : String(e) });
