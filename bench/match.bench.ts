@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import {
   matchRules,
   parseRule,
@@ -176,7 +177,7 @@ interface SizeResult {
  * timed batch — fresh strings, as the worker gets them from the queue (no hash codes cached from a
  * previous round).
  */
-function child(n: number, minCpuMs: number): void {
+async function child(n: number, minCpuMs: number): Promise<void> {
   const batches: string[] = [];
   const evs = events(4000);
   for (let i = 0; i < evs.length; i += 500) batches.push(JSON.stringify(evs.slice(i, i + 500)));
@@ -206,7 +207,13 @@ function child(n: number, minCpuMs: number): void {
     }
   }
   const rssAfterNoGc = process.memoryUsage().rss;
+  if (process.env.BENCH_MATCH_IDLE !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_MATCH_IDLE)));
+    console.error(`after ${process.env.BENCH_MATCH_IDLE} ms idle: rss ${mb(process.memoryUsage().rss)}`);
+  }
   gc();
+  // V8 hands freed pages back to the OS from a background thread: read RSS once that has run
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const m = process.memoryUsage();
   let replaceUs: number | undefined;
   if (n >= 100_000) {
@@ -216,6 +223,10 @@ function child(n: number, minCpuMs: number): void {
     replaceUs = ((performance.now() - t1) * 1000) / recs.length;
   }
   const s = index.stats();
+  if (process.env.BENCH_MATCH_SPACES !== undefined) {
+    for (const sp of v8.getHeapSpaceStatistics()) console.error(`${sp.space_name}: size ${mb(sp.space_size)}, used ${mb(sp.space_used_size)}, physical ${mb(sp.physical_space_size)}`);
+    console.error(JSON.stringify(process.memoryUsage()));
+  }
   const result: SizeResult = {
     n,
     buildMs,
@@ -296,5 +307,5 @@ function main(): void {
 }
 
 const childAt = process.argv.indexOf('--child');
-if (childAt >= 0) child(Number(process.argv[childAt + 1]), Number(process.env.BENCH_MATCH_MS ?? 2000));
+if (childAt >= 0) await child(Number(process.argv[childAt + 1]), Number(process.env.BENCH_MATCH_MS ?? 2000));
 else main();

@@ -98,7 +98,7 @@ export class GramIndex<T> {
       if (p.length === 1) this.postings.set(key, p[0]!);
     } else if (p === item) {
       this.postings.delete(key);
-      this.filter.remove(gramHashOfKey(key));
+      this.filter.remove(() => this.keyHashes());
     } else return false;
     this.count--;
     return true;

@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ExactMap } from './exact-map.js';
+import { GramIndex } from './gram-index.js';
+import { matchRules, type RuleMatch } from './match.js';
+import { ProbeFilter } from './probe-filter.js';
+import { RadixTrie } from './radix-trie.js';
+import { RuleIndex } from './rule-index.js';
+import { parseRule, type RuleRecord } from './schema.js';
+import { realEvent } from './testing/real-events.js';
+import { TextArena, type TextRef } from './text-arena.js';
+import { TokenIndex } from './token-index.js';
+
+const sorted = (ms: RuleMatch[]): RuleMatch[] =>
+  [...ms].sort((a, b) => (a.subscriptionId + '\0' + a.ruleId).localeCompare(b.subscriptionId + '\0' + b.ruleId));
+
+describe('ProbeFilter', () => {
+  it('never refuses a live key through growth, removals and rebuilds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(5000)), { maxLength: 3000 }), (ops) => {
+        const f = new ProbeFilter();
+        const live = new Map<number, number>();
+        const all = (): Iterable<number> => [...live.entries()].flatMap(([h, n]) => Array<number>(n).fill(h));
+        for (const [add, h] of ops) {
+          if (add) {
+            live.set(h, (live.get(h) ?? 0) + 1);
+            f.add(h, all);
+          } else if ((live.get(h) ?? 0) > 0) {
+            live.set(h, live.get(h)! - 1);
+            if (live.get(h) === 0) live.delete(h);
+            f.remove(all);
+          }
+          // (checked after each step so a rebuild in the middle is covered)
+        }
+        for (const h of live.keys()) expect(f.mayHave(h)).toBe(true);
+        expect(f.size).toBe([...live.values()].reduce((a, b) => a + b, 0));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses most absent keys', () => {
+    const f = new ProbeFilter();
+    const keys: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      keys.push(Math.imul(i, 0x9e3779b1) >>> 0);
+      f.add(keys[i]!, () => keys);
+    }
+    let maybe = 0;
+    for (let i = 10_000; i < 20_000; i++) if (f.mayHave(Math.imul(i, 0x9e3779b1) >>> 0)) maybe++;
+    expect(maybe).toBeLessThan(1500);
+  });
+});
+
+describe('TokenIndex and GramIndex behind their filters', () => {
+  it('find every filed item whose key occurs in the value, at any size (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-c]{1,4}$/), { minLength: 1, maxLength: 400 }), fc.stringMatching(/^[a-c ./]{0,30}$/), (words, value) => {
+        const tokens = new TokenIndex<string>();
+        const grams = new GramIndex<string>();
+        const filed: Array<{ key: string; item: string }> = [];
+        const gfiled: Array<{ key: number; lit: string; item: string }> = [];
+        words.forEach((w, i) => {
+          const lit = `/${w}/`;
+          const t = tokens.insert([lit], `t${i}`);
+          if (t !== undefined) filed.push({ key: t.key, item: `t${i}` });
+          if (w.length >= 3) {
+            const g = grams.insert([w], `g${i}`);
+            gfiled.push({ key: g.key, lit: g.literal, item: `g${i}` });
+          }
+        });
+        // remove every third one, so removals and rebuilds happen
+        filed.forEach((f, i) => i % 3 === 0 && tokens.remove(f.key, f.item));
+        gfiled.forEach((f, i) => i % 3 === 0 && grams.remove(f.key, f.item));
+        const out: string[] = [];
+        tokens.collect(value, out);
+        const words2 = new Set(value.split(/[^a-c]+/));
+        for (const [i, f] of filed.entries()) if (i % 3 !== 0 && words2.has(f.key)) expect(out).toContain(f.item);
+        const gout: string[] = [];
+        grams.collect(value, gout);
+        for (const [i, f] of gfiled.entries()) if (i % 3 !== 0 && value.includes(f.lit)) expect(gout).toContain(f.item);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('RadixTrie and ExactMap', () => {
+  it('trie collects exactly the stored prefixes of a value (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[ab/]{0,6}$/), { maxLength: 60 }), fc.array(fc.nat(59)), fc.stringMatching(/^[ab/]{0,8}$/), (prefixes, removals, s) => {
+        const trie = new RadixTrie<{ p: string; i: number }>();
+        const items = prefixes.map((p, i) => ({ p, i }));
+        for (const it of items) trie.insert(it.p, it);
+        const gone = new Set(removals.filter((r) => r < items.length));
+        for (const r of gone) expect(trie.remove(items[r]!.p, items[r]!)).toBe(true);
+        const out: Array<{ p: string; i: number }> = [];
+        trie.collect(s, out);
+        const want = items.filter((it, i) => !gone.has(i) && s.startsWith(it.p));
+        expect(out.map((x) => x.i).sort((a, b) => a - b)).toEqual(want.map((x) => x.i));
+        expect(trie.size).toBe(items.length - gone.size);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('exact map keeps single items and buckets apart', () => {
+    const m = new ExactMap<{ id: number }>();
+    const a = { id: 1 };
+    const b = { id: 2 };
+    m.add('x', a);
+    expect(m.get('x')).toBe(a);
+    m.add('x', b);
+    expect(m.get('x')).toEqual([a, b]);
+    expect(m.remove('x', a)).toBe(true);
+    expect(m.get('x')).toBe(b);
+    expect(m.remove('x', a)).toBe(false);
+    expect(m.remove('x', b)).toBe(true);
+    expect(m.get('x')).toBeUndefined();
+    expect(m.size).toBe(0);
+  });
+});
+
+describe('TextArena', () => {
+  it('reads back what it stored, across growth and compaction', () => {
+    const arena = new TextArena();
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"rule":${i},"value":"ünïcödé-${'x'.repeat(i % 97)}"}`);
+    const refs: Array<TextRef & { i: number }> = texts.map((t, i) => ({ ...arena.store(t), i }));
+    for (const r of refs) expect(arena.read(r.at, r.bytes)).toBe(texts[r.i]);
+    const kept = refs.filter((r) => r.i % 4 === 0);
+    for (const r of refs) if (r.i % 4 !== 0) arena.free(r.bytes);
+    expect(arena.fragmented).toBe(true);
+    arena.compact(kept);
+    expect(arena.fragmented).toBe(false);
+    expect(arena.stats.freed).toBe(0);
+    for (const r of kept) expect(arena.read(r.at, r.bytes)).toBe(texts[r.i]);
+  });
+});
+
+describe('RuleIndex at scale', () => {
+  it('stays equal to the naive matcher after mass removal (arena compaction) and re-adding', () => {
+    const rule = (i: number): RuleRecord => ({
+      subscriptionId: `s${i}`,
+      ruleId: 'r',
+      rule: parseRule(
+        i % 4 === 0
+          ? { san: { type: 'exact', value: `user${i}@example.com` } }
+          : i % 4 === 1
+            ? { san: { type: 'prefix', value: `user${i}@` } }
+            : i % 4 === 2
+              ? { san: { type: 'regex', value: `[a-z]+${i}@example\\.com` } }
+              : { san: { type: 'regex', value: `.*r${i}@exam.*` }, issuers: [{ type: 'exact', value: 'https://github.com/login/oauth' }] },
+      ),
+    });
+    let live = Array.from({ length: 3000 }, (_, i) => rule(i));
+    const index = RuleIndex.build(live);
+    for (let i = 0; i < 3000; i++) if (i % 5 !== 0) index.remove(`s${i}`);
+    live = live.filter((_, i) => i % 5 === 0);
+    for (let i = 1; i < 3000; i += 10) {
+      index.replace(`s${i}`, [rule(i)]);
+      live.push(rule(i));
+    }
+    expect(index.stats().rules).toBe(live.length);
+    const base = realEvent('email-a-tny-town');
+    for (const n of [0, 1, 2, 3, 5, 10, 11, 15, 20, 21, 2990, 2995, 2991]) {
+      const event = { ...base, certificate: { ...base.certificate!, sans: [{ type: 'email' as const, value: `user${n}@example.com` }] } };
+      const got = sorted(index.match(event));
+      expect(got).toEqual(sorted(matchRules(event, live)));
+    }
+  });
+});
