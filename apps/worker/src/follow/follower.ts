@@ -28,6 +28,8 @@ export interface FollowerDeps {
   log: Logger;
   /** Called with each enqueued batch (the recent-events list for the API preview). */
   onEvents?: (events: SigningEvent[]) => Promise<void>;
+  /** Called once when a new incident halts the log (webhook alerts to endpoints that opted in). */
+  onIncident?: (incidentId: string) => Promise<void>;
   /** Events per queued job. */
   jobSize?: number;
   /** Backlog growth for this long marks the log `behind`. */
@@ -79,7 +81,10 @@ export class Follower {
           log.error({ logId: this.id, err: String(err) }, 'could not store incident');
           return { created: false, id: '' };
         });
-        if (created) log.error({ logId: this.id, origin: source.config.origin, code: incident.code, incidentId: id }, `log halted: ${incident.message}`);
+        if (created) {
+          log.error({ logId: this.id, origin: source.config.origin, code: incident.code, incidentId: id }, `log halted: ${incident.message}`);
+          await this.deps.onIncident?.(id).catch((err: unknown) => log.error({ logId: this.id, incidentId: id, err: String(err) }, 'could not alert about the incident'));
+        }
         return 'halted';
       }
       m.errors.inc({ log: this.id, kind: 'transport' });
