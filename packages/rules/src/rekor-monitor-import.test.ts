@@ -226,3 +226,12 @@ oidMatchers:
     expect(r.rules.map((x) => x.rule.extensions![0]!.value.value).sort()).toEqual(['release', 'repo:o/r:ref:refs/heads/main']);
   });
 });
+
+describe('YAML nesting guard', () => {
+  it('refuses absurdly nested YAML with a RuleError instead of letting the parser exhaust the stack', async () => {
+    const { importRekorMonitorYaml: load } = await import('./rekor-monitor-import.js');
+    const deep = `monitoredValues:\n  certIdentities: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`;
+    expect(() => load(deep)).toThrow(/nested more than 32 levels/);
+    expect(() => load(`x:\n${' '.repeat(200)}y: 1\n`)).toThrow(/indented more than/);
+  });
+});

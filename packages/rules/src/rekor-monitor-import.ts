@@ -67,8 +67,32 @@ export interface ImportOptions {
   readonly anchoring?: AnchoringMode;
 }
 
+/** Deeper than any real rekor-monitor config; a YAML parser recursing thousands of levels can kill the process. */
+export const MAX_YAML_DEPTH = 32;
+
+/**
+ * Guard in front of the YAML parser (which recurses per nesting level): deeply nested flow collections
+ * (`[[[[…`) or block indentation are refused before parsing. The parser running out of stack is fatal to
+ * the process (found by the API's fuzz test), not a catchable RangeError.
+ */
+export function yamlDepthProblem(text: string): string | undefined {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    if (depth > MAX_YAML_DEPTH) return `nested more than ${MAX_YAML_DEPTH} levels deep`;
+  }
+  for (const line of text.split('\n')) {
+    const indent = /^[ \t-]*/.exec(line)?.[0].length ?? 0;
+    if (indent > MAX_YAML_DEPTH * 4) return `indented more than ${MAX_YAML_DEPTH * 4} columns`;
+  }
+  return undefined;
+}
+
 /** Parse YAML text: a whole rekor-monitor config (with `monitoredValues:`) or the monitoredValues mapping itself. */
 export function importRekorMonitorYaml(text: string, options: ImportOptions = {}): RekorMonitorImport {
+  const deep = yamlDepthProblem(text);
+  if (deep !== undefined) throw new RuleError('INVALID_IMPORT', `YAML ${deep}`, '');
   let doc: unknown;
   try {
     doc = parseYaml(text);

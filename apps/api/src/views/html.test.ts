@@ -3,7 +3,7 @@ import { html, raw } from './html.js';
 import { safeNext } from './page.js';
 import { cookiePolicy } from '../plugins/external/session.js';
 import { decodeCursor, encodeCursor } from '../services/pagination.js';
-import { yamlDepthProblem } from '../services/import.js';
+import { yamlDepthProblem } from '@sigwatch/rules';
 import { checkWebhookUrl } from '../services/webhooks.js';
 
 describe('html', () => {
