@@ -4,10 +4,17 @@
  *
  * Subscription mix (issue 6): 60 % exact identities (SAN + issuer, source-repository URI, e-mail),
  * 30 % prefix or literal-bearing regex, 10 % other (fingerprint, digest, glob, key subject, trigger+repo).
+ * The mix holds at every size, 10 included (6 exact, 3 prefix/regex, 1 other).
  * Events look like the public log: GitHub Actions certificates with ~20 Fulcio extensions, e-mail
  * certificates, keys; about 2 % of them belong to a subscribed identity.
+ * Each size runs in a fresh `node --import tsx --expose-gc` child (gc only to read a settled RSS): rules
+ * added in pages of 5,000 like the worker; events re-parsed from JSON before each timed batch, so their
+ * strings are fresh as the worker's are. Cost is CPU time of the process per event (user + system, the
+ * "per core" figure; under a shared machine's load wall time mostly measures waiting) and wall time.
  * Goals: cost(100k) / cost(10) ≤ 1.5; ≥ 50,000 events/s per core at 100k; RSS < 256 MB at 100k;
  * every ReDoS-corpus pattern on a 100,000-character value < 50 ms.
+ * Knobs: BENCH_MATCH_MS (CPU ms per size, default 2000), BENCH_MATCH_SPACES=1 (V8 heap spaces of each
+ * child on stderr), BENCH_MATCH_IDLE=<ms> (idle that long before the GC, letting V8's memory reducer run).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactMap } from './exact-map.js';
+import { ExactMap, sampledHash } from './exact-map.js';
 import { GramIndex } from './gram-index.js';
 import { matchRules, type RuleMatch } from './match.js';
 import { ProbeFilter } from './probe-filter.js';
@@ -167,5 +167,32 @@ describe('RuleIndex at scale', () => {
       const got = sorted(index.match(event));
       expect(got).toEqual(sorted(matchRules(event, live)));
     }
+  });
+});
+
+describe('ExactMap filter', () => {
+  it('finds every stored value, including values whose sampled hashes collide (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[ab]{0,40}$/), { maxLength: 2500 }), fc.array(fc.stringMatching(/^[ab]{0,40}$/), { maxLength: 50 }), (values, probes) => {
+        const m = new ExactMap<{ v: string }>();
+        const items = values.map((v) => ({ v }));
+        for (const it of items) m.add(it.v, it);
+        for (const it of items.filter((_, i) => i % 2 === 1)) m.remove(it.v, it);
+        const live = items.filter((_, i) => i % 2 === 0);
+        for (const p of [...probes, ...values]) {
+          const got = m.get(p);
+          const n = got === undefined ? 0 : Array.isArray(got) ? got.length : 1;
+          expect(n).toBe(live.filter((it) => it.v === p).length);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('sampled hash: values differing outside the samples collide, values differing in length do not', () => {
+    const a = 'x'.repeat(60);
+    const b = a.slice(0, 1) + 'y' + a.slice(2); // position 1 is not sampled for length 60
+    expect(sampledHash(a)).toBe(sampledHash(b));
+    expect(sampledHash(a)).not.toBe(sampledHash(a + 'x'));
   });
 });
