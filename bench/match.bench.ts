@@ -7,10 +7,12 @@
  * The mix holds at every size, 10 included (6 exact, 3 prefix/regex, 1 other).
  * Events look like the public log: GitHub Actions certificates with ~20 Fulcio extensions, e-mail
  * certificates, keys; about 2 % of them belong to a subscribed identity.
- * Each size runs in a fresh `node --import tsx --expose-gc` child (gc only to read a settled RSS): rules
- * added in pages of 5,000 like the worker; events re-parsed from JSON before each timed batch, so their
- * strings are fresh as the worker's are. Cost is CPU time of the process per event (user + system, the
- * "per core" figure; under a shared machine's load wall time mostly measures waiting) and wall time.
+ * Fresh `node --import tsx --expose-gc` children (gc only to read a settled RSS); rules added in pages
+ * of 5,000 like the worker; events re-parsed from JSON before each timed batch, so their strings are
+ * fresh as the worker's are. Timing: one child holds all four indexes and times them batch by batch in
+ * turn (same load for every size). Memory: one child per size. Cost is CPU time of the process per event
+ * (user + system, the "per core" figure; under a shared machine's load wall time mostly measures
+ * waiting) and wall time.
  * Goals: cost(100k) / cost(10) ≤ 1.5; ≥ 50,000 events/s per core at 100k; RSS < 256 MB at 100k;
  * every ReDoS-corpus pattern on a 100,000-character value < 50 ms.
  * Knobs: BENCH_MATCH_MS (CPU ms per size, default 2000), BENCH_MATCH_SPACES=1 (V8 heap spaces of each
@@ -162,13 +164,9 @@ const mb = (b: number): string => `${fmt(b / 1048576, 1)} MB`;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-interface SizeResult {
+interface MemoryResult {
   n: number;
   buildMs: number;
-  /** CPU time of this process per event (user + system), the "per core" cost. */
-  cpuUs: number;
-  wallUs: number;
-  matchesPer1k: number;
   stats: string;
   rssBefore: number;
   rssAfter: number;
@@ -178,50 +176,53 @@ interface SizeResult {
   replaceUs: number | undefined;
 }
 
-/**
- * One size in a fresh `node --import tsx` process: RSS before the index, rules added page by page like
- * the worker (5,000 per page), then events matched in batches of 500 that are JSON-parsed before each
- * timed batch — fresh strings, as the worker gets them from the queue (no hash codes cached from a
- * previous round).
- */
-async function child(n: number, minCpuMs: number): Promise<void> {
+interface TimingResult {
+  n: number;
+  /** CPU time of the process per event (user + system): the "per core" cost. */
+  cpuUs: number;
+  wallUs: number;
+  matchesPer1k: number;
+}
+
+function eventBatches(): string[] {
   const batches: string[] = [];
   const evs = events(4000);
   for (let i = 0; i < evs.length; i += 500) batches.push(JSON.stringify(evs.slice(i, i + 500)));
-  evs.length = 0;
+  return batches;
+}
+
+function buildIndex(n: number): RuleIndex {
+  // like the worker: rules arrive in pages, each added to the live index
+  const index = new RuleIndex();
+  for (let from = 0; from < n; from += 5000) index.add(records(Math.min(n, from + 5000), from));
+  return index;
+}
+
+/**
+ * Memory of one size, alone in a fresh process: RSS before the index, after building it (pages of
+ * 5,000) and matching every event once, after a full GC once V8's background thread has handed the
+ * freed pages back.
+ */
+async function memoryChild(n: number): Promise<void> {
+  const batches = eventBatches();
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const index = new RuleIndex();
-  for (let from = 0; from < n; from += 5000) index.add(records(Math.min(n, from + 5000), from));
+  const index = buildIndex(n);
   const buildMs = performance.now() - t0;
-  for (const b of batches) for (const e of JSON.parse(b) as SigningEvent[]) index.match(e); // warm-up
-  let count = 0;
-  let matches = 0;
-  let cpu = 0;
-  let wall = 0;
-  while (cpu < minCpuMs * 1000) {
-    for (const b of batches) {
-      const batch = JSON.parse(b) as SigningEvent[];
-      const c0 = process.cpuUsage();
-      const w0 = performance.now();
-      for (const e of batch) matches += index.match(e).length;
-      wall += (performance.now() - w0) * 1000;
-      const c = process.cpuUsage(c0);
-      cpu += c.user + c.system;
-      count += batch.length;
-    }
-  }
+  for (let round = 0; round < 2; round++) for (const b of batches) for (const e of JSON.parse(b) as SigningEvent[]) index.match(e);
   const rssAfterNoGc = process.memoryUsage().rss;
   if (process.env.BENCH_MATCH_IDLE !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_MATCH_IDLE)));
     console.error(`after ${process.env.BENCH_MATCH_IDLE} ms idle: rss ${mb(process.memoryUsage().rss)}`);
   }
   gc();
-  // V8 hands freed pages back to the OS from a background thread: read RSS once that has run
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const m = process.memoryUsage();
+  if (process.env.BENCH_MATCH_SPACES !== undefined) {
+    for (const sp of v8.getHeapSpaceStatistics()) console.error(`${sp.space_name}: size ${mb(sp.space_size)}, used ${mb(sp.space_used_size)}, physical ${mb(sp.physical_space_size)}`);
+  }
   let replaceUs: number | undefined;
   if (n >= 100_000) {
     const recs = records(1000);
@@ -230,16 +231,9 @@ async function child(n: number, minCpuMs: number): Promise<void> {
     replaceUs = ((performance.now() - t1) * 1000) / recs.length;
   }
   const s = index.stats();
-  if (process.env.BENCH_MATCH_SPACES !== undefined) {
-    for (const sp of v8.getHeapSpaceStatistics()) console.error(`${sp.space_name}: size ${mb(sp.space_size)}, used ${mb(sp.space_used_size)}, physical ${mb(sp.physical_space_size)}`);
-    console.error(JSON.stringify(process.memoryUsage()));
-  }
-  const result: SizeResult = {
+  const result: MemoryResult = {
     n,
     buildMs,
-    cpuUs: cpu / count,
-    wallUs: wall / count,
-    matchesPer1k: (matches / count) * 1000,
     stats: `${s.exact}/${s.prefix}/${s.token}/${s.gram}/${s.scan}`,
     rssBefore,
     rssAfter: m.rss,
@@ -251,46 +245,73 @@ async function child(n: number, minCpuMs: number): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-function runChild(n: number): SizeResult {
+/**
+ * Cost of every size in one fresh process, interleaved batch by batch (each batch of 500 events is
+ * JSON-parsed, untimed, then matched against one size's index, then the next size's…), so that all
+ * sizes are timed under the same load of this shared machine and the ratio compares like with like.
+ */
+function timingChild(minCpuMs: number): void {
+  const batches = eventBatches();
+  const indexes = SIZES.map((n) => ({ n, index: buildIndex(n), cpu: 0, wall: 0, count: 0, matches: 0 }));
+  for (const x of indexes) for (const b of batches) for (const e of JSON.parse(b) as SigningEvent[]) x.index.match(e); // warm-up
+  while (indexes.some((x) => x.cpu < minCpuMs * 1000)) {
+    for (const b of batches) {
+      for (const x of indexes) {
+        const batch = JSON.parse(b) as SigningEvent[];
+        const c0 = process.cpuUsage();
+        const w0 = performance.now();
+        for (const e of batch) x.matches += x.index.match(e).length;
+        x.wall += (performance.now() - w0) * 1000;
+        const c = process.cpuUsage(c0);
+        x.cpu += c.user + c.system;
+        x.count += batch.length;
+      }
+    }
+  }
+  const out: TimingResult[] = indexes.map((x) => ({ n: x.n, cpuUs: x.cpu / x.count, wallUs: x.wall / x.count, matchesPer1k: (x.matches / x.count) * 1000 }));
+  console.log(JSON.stringify(out));
+}
+
+function runChild<T>(args: string[]): T {
   const script = process.argv[1]!;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script, '--child', String(n)], { encoding: 'utf8', cwd: process.cwd() });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script, ...args], { encoding: 'utf8', cwd: process.cwd() });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(line) as SizeResult;
+    return JSON.parse(line) as T;
   } catch {
-    throw new Error(`child for ${n} failed: ${r.stderr}`);
+    throw new Error(`child ${args.join(' ')} failed: ${r.stderr}`);
   }
 }
 
 function main(): void {
-  console.log('sigwatch match benchmark — RuleIndex, one core, each size in a fresh `node --import tsx` process');
+  const minMs = Number(process.env.BENCH_MATCH_MS ?? 2000);
+  console.log('sigwatch match benchmark — RuleIndex, one core, fresh `node --import tsx` processes');
   console.log(`node ${process.version}; 4,000 distinct events, re-parsed from JSON per batch of 500; load average at start ${load()}\n`);
-  console.log('subscriptions |  build ms | CPU µs/event | wall µs/event | events/s (CPU) | matches/1k ev | exact/prefix/word/gram/scan');
-  console.log('--------------|-----------|--------------|---------------|----------------|---------------|-----------------------------');
-  const results = new Map<number, SizeResult>();
+  const timing = new Map(runChild<TimingResult[]>(['--timing', String(minMs)]).map((t) => [t.n, t]));
+  const loadAfterTiming = load();
+  const memory = new Map(SIZES.map((n) => [n, runChild<MemoryResult>(['--memory', String(n)])]));
+  console.log('subscriptions |  build ms | CPU µs/event | wall µs/event | events/s (CPU) | matches/1k ev |  RSS (index +) | exact/prefix/word/gram/scan');
+  console.log('--------------|-----------|--------------|---------------|----------------|---------------|----------------|-----------------------------');
   for (const n of SIZES) {
-    const r = runChild(n);
-    results.set(n, r);
+    const t = timing.get(n)!;
+    const m = memory.get(n)!;
     console.log(
-      `${n.toLocaleString('en-US').padStart(13)} | ${fmt(r.buildMs, 0).padStart(9)} | ${fmt(r.cpuUs, 3).padStart(12)} | ${fmt(r.wallUs, 3).padStart(13)} | ${fmt(1e6 / r.cpuUs, 0).padStart(14)} | ${fmt(r.matchesPer1k, 1).padStart(13)} | ${r.stats}`,
+      `${n.toLocaleString('en-US').padStart(13)} | ${fmt(m.buildMs, 0).padStart(9)} | ${fmt(t.cpuUs, 3).padStart(12)} | ${fmt(t.wallUs, 3).padStart(13)} | ${fmt(1e6 / t.cpuUs, 0).padStart(14)} | ${fmt(t.matchesPer1k, 1).padStart(13)} | ${`${fmt(m.rssAfter / 1048576, 0)} (+${fmt((m.rssAfter - m.rssBefore) / 1048576, 0)}) MB`.padStart(14)} | ${m.stats}`,
     );
   }
-  const big = results.get(100_000)!;
-  const small = results.get(10)!;
+  const big = timing.get(100_000)!;
+  const small = timing.get(10)!;
+  const mem = memory.get(100_000)!;
   const ratio = big.cpuUs / small.cpuUs;
   const eps = 1e6 / big.cpuUs;
-  console.log(`\nload average after timing: ${load()}`);
-  console.log(`incremental replace of one subscription at 100k: ${fmt(big.replaceUs ?? Number.NaN, 1)} µs`);
+  console.log(`\nload average after timing: ${loadAfterTiming}; after the memory runs: ${load()}`);
+  console.log(`incremental replace of one subscription at 100k: ${fmt(mem.replaceUs ?? Number.NaN, 1)} µs`);
   console.log(`ratio cost(100,000) / cost(10), CPU:  ${fmt(ratio, 2)}   (goal ≤ 1.5)  ${ratio <= 1.5 ? 'OK' : 'MISSED'}   (wall: ${fmt(big.wallUs / small.wallUs, 2)})`);
   console.log(`events/s per core at 100,000 (CPU):   ${fmt(eps, 0)}   (goal ≥ 50,000)  ${eps >= 50_000 ? 'OK' : 'MISSED'}   (wall: ${fmt(1e6 / big.wallUs, 0)})`);
-  const ok = big.rssAfter < 256 * 1048576;
-  console.log(`matcher RSS at 100,000:                ${mb(big.rssAfter)}   (goal < 256 MB)  ${ok ? 'OK' : 'MISSED'}`);
-  console.log(`  = ${mb(big.rssBefore)} before the index (node + tsx + modules) + ${mb(big.rssAfter - big.rssBefore)} for the index; heap +${mb(big.heapDelta)}`);
-  console.log(`  without a forced GC after matching: ${mb(big.rssAfterNoGc)}; peak during build: ${mb(big.peakRss)}`);
-  for (const n of SIZES) {
-    const r = results.get(n)!;
-    console.log(`  RSS at ${n.toLocaleString('en-US')}: ${mb(r.rssAfter)} (index +${mb(r.rssAfter - r.rssBefore)})`);
-  }
+  const ok = mem.rssAfter < 256 * 1048576;
+  console.log(`matcher RSS at 100,000:                ${mb(mem.rssAfter)}   (goal < 256 MB)  ${ok ? 'OK' : 'MISSED'}`);
+  console.log(`  = ${mb(mem.rssBefore)} before the index (node, tsx, modules, the events as JSON) + ${mb(mem.rssAfter - mem.rssBefore)} for the index; heap +${mb(mem.heapDelta)}`);
+  console.log(`  before that GC (after build + matching): ${mb(mem.rssAfterNoGc)}; peak during build: ${mb(mem.peakRss)}`);
 
   // naive baseline, to show what the index saves
   const naiveRecs = records(10_000);
@@ -313,6 +334,8 @@ function main(): void {
   console.log(`  worst: ${fmt(worst, 1)} ms  ${worst < 50 ? 'OK' : 'MISSED'}`);
 }
 
-const childAt = process.argv.indexOf('--child');
-if (childAt >= 0) await child(Number(process.argv[childAt + 1]), Number(process.env.BENCH_MATCH_MS ?? 2000));
+const memoryAt = process.argv.indexOf('--memory');
+const timingAt = process.argv.indexOf('--timing');
+if (memoryAt >= 0) await memoryChild(Number(process.argv[memoryAt + 1]));
+else if (timingAt >= 0) timingChild(Number(process.argv[timingAt + 1]));
 else main();

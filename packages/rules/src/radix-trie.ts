@@ -18,9 +18,19 @@ class TrieNode<T> {
 }
 
 function childAt<T>(n: TrieNode<T>, s: string, pos: number): TrieNode<T> | undefined {
-  if (n.kids === undefined) return undefined;
-  const i = n.firsts.indexOf(s.charAt(pos));
-  return i < 0 ? undefined : n.kids[i];
+  const kids = n.kids;
+  if (kids === undefined) return undefined;
+  const c = s.charCodeAt(pos);
+  const firsts = n.firsts;
+  for (let i = 0; i < firsts.length; i++) if (firsts.charCodeAt(i) === c) return kids[i];
+  return undefined;
+}
+
+/** s[pos…] starts with `label` (inline loop: no builtin call on the lookup path). */
+function startsAt(s: string, label: string, pos: number): boolean {
+  if (pos + label.length > s.length) return false;
+  for (let i = 0; i < label.length; i++) if (s.charCodeAt(pos + i) !== label.charCodeAt(i)) return false;
+  return true;
 }
 
 export class RadixTrie<T> {
@@ -99,7 +109,7 @@ export class RadixTrie<T> {
       }
       if (pos >= s.length) return;
       const child = childAt(n, s, pos);
-      if (child === undefined || !s.startsWith(child.label, pos)) return;
+      if (child === undefined || !startsAt(s, child.label, pos)) return;
       pos += child.label.length;
       n = child;
     }
