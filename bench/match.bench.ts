@@ -162,6 +162,7 @@ function events(count: number): SigningEvent[] {
 const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const mb = (b: number): string => `${fmt(b / 1048576, 1)} MB`;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const signed = (b: number): string => `${b < 0 ? '−' : '+'}${fmt(Math.abs(b) / 1048576, 0)}`;
 const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface MemoryResult {
@@ -296,7 +297,7 @@ function main(): void {
     const t = timing.get(n)!;
     const m = memory.get(n)!;
     console.log(
-      `${n.toLocaleString('en-US').padStart(13)} | ${fmt(m.buildMs, 0).padStart(9)} | ${fmt(t.cpuUs, 3).padStart(12)} | ${fmt(t.wallUs, 3).padStart(13)} | ${fmt(1e6 / t.cpuUs, 0).padStart(14)} | ${fmt(t.matchesPer1k, 1).padStart(13)} | ${`${fmt(m.rssAfter / 1048576, 0)} (+${fmt((m.rssAfter - m.rssBefore) / 1048576, 0)}) MB`.padStart(14)} | ${m.stats}`,
+      `${n.toLocaleString('en-US').padStart(13)} | ${fmt(m.buildMs, 0).padStart(9)} | ${fmt(t.cpuUs, 3).padStart(12)} | ${fmt(t.wallUs, 3).padStart(13)} | ${fmt(1e6 / t.cpuUs, 0).padStart(14)} | ${fmt(t.matchesPer1k, 1).padStart(13)} | ${`${fmt(m.rssAfter / 1048576, 0)} (${signed(m.rssAfter - m.rssBefore)}) MB`.padStart(14)} | ${m.stats}`,
     );
   }
   const big = timing.get(100_000)!;

@@ -52,7 +52,6 @@ export class RadixTrie<T> {
         n.firsts += prefix.charAt(pos);
         (n.kids ??= []).push(leaf);
         n = leaf;
-        pos = prefix.length;
         break;
       }
       let l = 0;
