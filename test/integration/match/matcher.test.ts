@@ -150,6 +150,21 @@ describe('matcher', () => {
     }
   });
 
+  it('a full build pages through the subscriptions and misses none', async () => {
+    const sans = Array.from({ length: 7 }, () => `https://github.com/acme/paged-${randomUUID()}/.github/workflows/r.yml@refs/tags/v1`);
+    const subs = [];
+    for (const san of sans) subs.push((await subscriber(san)).subscriptionId);
+    const index = new LiveRuleIndex(db, redis, prefix, log, 3);
+    await index.start();
+    try {
+      const processor = createMatchProcessor({ db, index, deliveries, log });
+      await processor(job(sans.map((san, i) => event(40 + i, san)), 40));
+      for (const id of subs) expect(await db.match.count({ where: { subscriptionId: id } })).toBe(1);
+    } finally {
+      await index.stop();
+    }
+  });
+
   it('a muted or disabled subscription matches nothing', async () => {
     const san = `https://github.com/acme/muted-${randomUUID()}/.github/workflows/release.yml@refs/tags/v3`;
     const { subscriptionId } = await subscriber(san);

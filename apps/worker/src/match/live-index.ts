@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import type { Db } from '@sigwatch/db';
 import { RuleIndex, parseRule, type RuleRecord } from '@sigwatch/rules';
 
+/** Subscriptions read per query while the whole index is (re)built. */
+const REBUILD_PAGE = 2_000;
+
 /** How long a batch waits for the change message that explains a moved counter before rebuilding. */
 const MESSAGE_GRACE_MS = 200;
 
@@ -33,6 +36,8 @@ export class LiveRuleIndex {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly log: Logger,
+    /** Subscriptions read per query while the whole index is (re)built. */
+    private readonly pageSize = REBUILD_PAGE,
   ) {}
 
   get current(): RuleIndex {
@@ -51,11 +56,7 @@ export class LiveRuleIndex {
     this.subscriber?.disconnect();
   }
 
-  private async records(where: { id?: string } = {}): Promise<RuleRecord[]> {
-    const subs = await this.db.subscription.findMany({
-      where: { ...where, enabled: true, mutedAt: null },
-      select: { id: true, rules: { select: { id: true, definition: true } } },
-    });
+  private toRecords(subs: Array<{ id: string; rules: Array<{ id: string; definition: unknown }> }>): RuleRecord[] {
     const out: RuleRecord[] = [];
     for (const s of subs) {
       for (const r of s.rules) {
@@ -70,11 +71,37 @@ export class LiveRuleIndex {
     return out;
   }
 
+  private async records(where: { id?: string } = {}): Promise<RuleRecord[]> {
+    const subs = await this.db.subscription.findMany({
+      where: { ...where, enabled: true, mutedAt: null },
+      select: { id: true, rules: { select: { id: true, definition: true } } },
+    });
+    return this.toRecords(subs);
+  }
+
+  /** Every enabled subscription's rules, a page at a time (bounded memory while a large index is built). */
+  private async buildIndex(): Promise<RuleIndex> {
+    const index = new RuleIndex();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.db.subscription.findMany({
+        where: { enabled: true, mutedAt: null },
+        select: { id: true, rules: { select: { id: true, definition: true } } },
+        orderBy: { id: 'asc' },
+        take: this.pageSize,
+        ...(cursor !== undefined ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      index.add(this.toRecords(page));
+      if (page.length < this.pageSize) return index;
+      cursor = page[page.length - 1]?.id;
+    }
+  }
+
   async rebuild(): Promise<void> {
     const version = Number((await this.redis.get(rulesVersionKey(this.prefix))) ?? 0);
     this.pending.length = 0;
     const started = Date.now();
-    this.index = RuleIndex.build(await this.records());
+    this.index = await this.buildIndex();
     this.version = version;
     this.log.info({ ...this.index.stats(), ms: Date.now() - started }, 'rule index built');
   }
