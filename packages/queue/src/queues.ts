@@ -17,12 +17,16 @@ export class Producer<Q extends QueueName> {
     await this.queue.add(this.name, payload, { ...jobOptions[this.name], ...opts, jobId });
   }
 
-  async addBulk(jobs: { jobId: string; data: PayloadOf<Q> }[]): Promise<void> {
+  /**
+   * Add many jobs. `validated: true` skips re-parsing payloads that a producer built from already validated,
+   * typed values (the follower's parser output: ~1/3 of its enqueue time); consumers validate every job anyway.
+   */
+  async addBulk(jobs: { jobId: string; data: PayloadOf<Q> }[], opts: { validated?: boolean } = {}): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue.addBulk(
       jobs.map((j) => ({
         name: this.name,
-        data: Payloads[this.name].parse(j.data),
+        data: opts.validated === true ? j.data : Payloads[this.name].parse(j.data),
         opts: { ...jobOptions[this.name], jobId: j.jobId },
       })),
     );

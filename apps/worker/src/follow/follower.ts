@@ -284,7 +284,8 @@ export class Follower {
         data: { log: { id: this.id, origin: this.deps.source.config.origin }, from: String(from), to: String(to), events: chunk },
       });
     }
-    await this.deps.producer.addBulk(jobs);
+    // The parser built these events to the SigningEvent schema; the matcher validates every job it takes.
+    await this.deps.producer.addBulk(jobs, { validated: true });
     await this.deps.onEvents?.(events).catch(() => {});
   }
 
