@@ -5,6 +5,7 @@
  * part. `collect(s)` visits items whose gram occurs in `s`: one Map probe per position of `s`, whatever
  * the number of items.
  */
+import { addPosting, appendPosting, postingSize, removePosting, type Posting } from './postings.js';
 import { ProbeFilter } from './probe-filter.js';
 
 export const GRAM = 3;
@@ -33,8 +34,6 @@ function gramHashOfKey(key: number): number {
   return gramHash(String.fromCharCode(c0, c1, c2), 0);
 }
 
-/** Postings hold one item directly, several in an array (T must not be an array). */
-type Posting<T> = T | T[];
 
 export class GramIndex<T> {
   private readonly postings = new Map<number, Posting<T>>();
@@ -73,33 +72,20 @@ export class GramIndex<T> {
         const key = gramKey(lit, i);
         const pop = this.popularity.get(key) ?? 0;
         const p = this.postings.get(key);
-        const len = p === undefined ? 0 : Array.isArray(p) ? p.length : 1;
+        const len = postingSize(p);
         if (best === undefined || pop < best.pop || (pop === best.pop && len < best.len)) best = { key, literal: lit, pop, len };
       }
     }
     if (best === undefined) throw new Error('GramIndex.insert: no literal of at least 3 characters');
-    const p = this.postings.get(best.key);
-    if (p === undefined) {
-      this.postings.set(best.key, item);
-      this.filter.add(gramHashOfKey(best.key), () => this.keyHashes());
-    } else if (Array.isArray(p)) p.push(item);
-    else this.postings.set(best.key, [p, item]);
+    if (addPosting(this.postings, best.key, item)) this.filter.add(gramHashOfKey(best.key), () => this.keyHashes());
     this.count++;
     return { key: best.key, literal: best.literal };
   }
 
   remove(key: number, item: T): boolean {
-    const p = this.postings.get(key);
-    if (p === undefined) return false;
-    if (Array.isArray(p)) {
-      const i = p.indexOf(item);
-      if (i < 0) return false;
-      p.splice(i, 1);
-      if (p.length === 1) this.postings.set(key, p[0]!);
-    } else if (p === item) {
-      this.postings.delete(key);
-      this.filter.remove(() => this.keyHashes());
-    } else return false;
+    const outcome = removePosting(this.postings, key, item);
+    if (outcome === 'absent') return false;
+    if (outcome === 'emptied') this.filter.remove(() => this.keyHashes());
     this.count--;
     return true;
   }
@@ -111,8 +97,7 @@ export class GramIndex<T> {
       if (!this.filter.mayHave(gramHash(s, i))) continue;
       const p = this.postings.get(gramKey(s, i));
       if (p === undefined) continue;
-      if (Array.isArray(p)) for (const it of p) out.push(it);
-      else out.push(p);
+      appendPosting(p, out);
     }
   }
 

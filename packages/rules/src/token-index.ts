@@ -5,6 +5,7 @@
  * it contains that token as a whole token, so tokenising the value and probing each token finds the item.
  * The least popular token is chosen, so shared words ("github", "example") are avoided.
  */
+import { addPosting, appendPosting, removePosting, type Posting } from './postings.js';
 import { ProbeFilter } from './probe-filter.js';
 
 /**
@@ -39,8 +40,6 @@ export function completeTokens(lit: string): string[] {
   return out;
 }
 
-/** Postings hold one item directly, several in an array (T must not be an array). */
-type Posting<T> = T | T[];
 
 export class TokenIndex<T> {
   private readonly postings = new Map<string, Posting<T>>();
@@ -74,28 +73,15 @@ export class TokenIndex<T> {
       }
     }
     if (best === undefined) return undefined;
-    const p = this.postings.get(best.key);
-    if (p === undefined) {
-      this.postings.set(best.key, item);
-      this.filter.add(tokenShape(best.key, 0, best.key.length), () => this.keyHashes());
-    } else if (Array.isArray(p)) p.push(item);
-    else this.postings.set(best.key, [p, item]);
+    if (addPosting(this.postings, best.key, item)) this.filter.add(tokenShape(best.key, 0, best.key.length), () => this.keyHashes());
     this.count++;
     return { key: best.key, literal: best.literal };
   }
 
   remove(key: string, item: T): boolean {
-    const p = this.postings.get(key);
-    if (p === undefined) return false;
-    if (Array.isArray(p)) {
-      const i = p.indexOf(item);
-      if (i < 0) return false;
-      p.splice(i, 1);
-      if (p.length === 1) this.postings.set(key, p[0]!);
-    } else if (p === item) {
-      this.postings.delete(key);
-      this.filter.remove(() => this.keyHashes());
-    } else return false;
+    const outcome = removePosting(this.postings, key, item);
+    if (outcome === 'absent') return false;
+    if (outcome === 'emptied') this.filter.remove(() => this.keyHashes());
     this.count--;
     return true;
   }
@@ -114,8 +100,7 @@ export class TokenIndex<T> {
       if (!this.filter.mayHave(tokenShape(s, start, i))) continue;
       const p = this.postings.get(s.slice(start, i));
       if (p === undefined) continue;
-      if (Array.isArray(p)) for (const it of p) out.push(it);
-      else out.push(p);
+      appendPosting(p, out);
     }
   }
 
