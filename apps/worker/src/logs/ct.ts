@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CompactRange, TlogError, bytesEqual, fromBase64, hashLeaf, verifyConsistency, verifySth } from '@sigwatch/tlog';
 import { AdaptiveLimiter, requestJson, type HttpOptions } from './http.js';
 import type { LogConfig } from './log-list.js';
-import type { FetchedLeaf, LogHead, LogSource } from './log-source.js';
+import { parseLogResponse, type FetchedLeaf, type LogHead, type LogSource } from './log-source.js';
 import { compactRangeFromProof, rootMismatch } from '../follow/merkle-edges.js';
 
 const b64 = z.string().max(1 << 20);
@@ -29,9 +29,7 @@ export class CtSource implements LogSource {
   }
 
   private parse<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
-    const r = schema.safeParse(json);
-    if (!r.success) throw new TlogError('MALFORMED_CT', `${this.config.origin} ${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
-    return r.data;
+    return parseLogResponse(schema, json, 'MALFORMED_CT', `${this.config.origin} ${what}`);
   }
 
   async fetchHead(): Promise<LogHead> {

@@ -3,7 +3,8 @@
  * returns data that is VERIFIED where the method says so and throws `TlogError` when verification fails
  * (the follower halts the log) or `LogHttpError` when the log cannot be reached (the follower retries).
  */
-import type { CompactRange } from '@sigwatch/tlog';
+import type { z } from 'zod';
+import { TlogError, type CompactRange, type TlogErrorCode } from '@sigwatch/tlog';
 import type { LogConfig } from './log-list.js';
 
 /** A signed tree head whose signature has been verified with the log's key. */
@@ -52,4 +53,14 @@ export interface LogSource {
   compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange>;
   /** Upper bound on leaves per fetch step the reader handles well. */
   readonly maxStep: number;
+}
+
+/**
+ * Validate a log's JSON response with zod. Log data is attacker-controlled: a response of the wrong shape is
+ * a TlogError with `code` (the follower halts the log on it), never an exception from deep inside a reader.
+ */
+export function parseLogResponse<T>(schema: z.ZodType<T>, json: unknown, code: TlogErrorCode, what: string): T {
+  const r = schema.safeParse(json);
+  if (!r.success) throw new TlogError(code, `${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+  return r.data;
 }

@@ -19,7 +19,7 @@ import {
 } from '@sigwatch/tlog';
 import { AdaptiveLimiter, LogHttpError, requestJson, type HttpOptions } from './http.js';
 import type { LogConfig } from './log-list.js';
-import type { FetchedLeaf, LogHead, LogSource, ShardView } from './log-source.js';
+import { parseLogResponse, type FetchedLeaf, type LogHead, type LogSource, type ShardView } from './log-source.js';
 import { compactRangeFromProof, rootMismatch } from '../follow/merkle-edges.js';
 
 const hex64 = z.string().regex(/^[0-9a-fA-F]{64}$/);
@@ -63,9 +63,7 @@ export class RekorV1Source implements LogSource {
   }
 
   private parse<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
-    const r = schema.safeParse(json);
-    if (!r.success) throw new TlogError('MALFORMED_ENTRY', `${this.config.origin} ${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
-    return r.data;
+    return parseLogResponse(schema, json, 'MALFORMED_ENTRY', `${this.config.origin} ${what}`);
   }
 
   private verifyShard(info: z.infer<typeof ShardInfo>): LogHead {
