@@ -11,6 +11,11 @@ export const WorkerEnvSchema = z.object({
   WORKER_HOST: envString('127.0.0.1'),
   /** How often each follower asks its log for a new checkpoint. */
   POLL_INTERVAL_MS: envInt(1_000, 100, 3_600_000),
+  /**
+   * Worker threads that parse verified leaves and queue their events beside each follower (0 = on the
+   * follower's own thread). One is right for a 2-core machine.
+   */
+  PARSE_THREADS: envInt(1, 0, 16),
   /** Concurrent jobs per queue consumer. */
   MATCH_CONCURRENCY: envInt(4, 1, 64),
   DELIVERY_CONCURRENCY: envInt(16, 1, 256),

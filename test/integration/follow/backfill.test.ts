@@ -14,7 +14,8 @@ import { loadLogList, loadTrustedRoot, type LogConfig } from '../../../apps/work
 import { Follower } from '../../../apps/worker/src/follow/follower.js';
 import { LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
 import { backfill } from '../../../apps/worker/src/follow/backfill.js';
-import { createSource, leafParser } from '../../../apps/worker/src/follow/role.js';
+import { createSource } from '../../../apps/worker/src/follow/role.js';
+import { InlinePublisher } from '../../../apps/worker/src/follow/publish.js';
 import { testDatabaseUrl, testRedisPrefix, testRedisUrl } from '../../harness/env.js';
 import { repoRoot } from '../../harness/paths.js';
 
@@ -53,7 +54,7 @@ describe('backfill', () => {
     await store.ensureLog(l);
     const producer = new Producer(QueueName.EntriesToMatch, redis, testRedisPrefix('backfill'));
     try {
-      const deps = { source: createSource(l), store, producer, parse: leafParser(l), log: silent };
+      const deps = { source: createSource(l), store, producer, publisher: new InlinePublisher({ producer }), log: silent };
       await expect(backfill(deps, 0n)).rejects.toMatchObject({ code: 'NOT_FOLLOWED' });
       await sim.append(kind, { count: 300 });
       expect(await new Follower(deps).poll()).toBe('started');
@@ -90,7 +91,7 @@ describe('a log whose configured key changed', () => {
     await store.ensureLog(l);
     const producer = new Producer(QueueName.EntriesToMatch, redis, testRedisPrefix('rekey'));
     try {
-      const deps = { source: createSource(l), store, producer, parse: leafParser(l), log: silent };
+      const deps = { source: createSource(l), store, producer, publisher: new InlinePublisher({ producer }), log: silent };
       await sim.append('rekor-v2', { count: 2 });
       await new Follower(deps).poll();
       expect((await store.load(l.id)).position).toBeDefined();

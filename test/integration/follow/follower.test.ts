@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import { createDb, type Db } from '@sigwatch/db';
@@ -17,7 +17,8 @@ import { startSimulator, type Simulator } from '../../sim/server.js';
 import { loadLogList, loadTrustedRoot, type LogConfig } from '../../../apps/worker/src/logs/log-list.js';
 import { Follower } from '../../../apps/worker/src/follow/follower.js';
 import { LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
-import { createSource, leafParser } from '../../../apps/worker/src/follow/role.js';
+import { createSource } from '../../../apps/worker/src/follow/role.js';
+import { ThreadedPublisher } from '../../../apps/worker/src/follow/publish-threads.js';
 import { testDatabaseUrl, testRedisPrefix, testRedisUrl } from '../../harness/env.js';
 
 type SimKind = 'rekor-v1' | 'rekor-v2' | 'ct';
@@ -29,6 +30,7 @@ let prefix: string;
 let producer: Producer<typeof QueueName.EntriesToMatch>;
 let logs: LogConfig[];
 let followers: Map<SimKind, Follower>;
+let publisher: ThreadedPublisher;
 const store = () => new LogStateStore(db);
 
 async function queuedEvents(logId: string): Promise<SigningEvent[]> {
@@ -63,13 +65,19 @@ beforeEach(async () => {
   // A fresh queue and fresh log rows per test: each test starts following at the simulator's head.
   prefix = testRedisPrefix('follow');
   producer = new Producer(QueueName.EntriesToMatch, redis, prefix);
+  // The production path: parsing and queueing in a publish thread with its own Redis connection.
+  publisher = new ThreadedPublisher({ threads: 1, redisUrl: testRedisUrl(), prefix, jobSize: 500, recordRecentEvents: false });
   await db.log.deleteMany({ where: { id: { in: logs.map((l) => l.id) } } });
   followers = new Map();
   for (const l of logs) {
     await store().ensureLog(l);
-    followers.set(l.kind as SimKind, new Follower({ source: createSource(l), store: store(), producer, parse: leafParser(l), log: pino({ level: 'silent' }) }));
+    followers.set(l.kind as SimKind, new Follower({ source: createSource(l), store: store(), publisher, log: pino({ level: 'silent' }) }));
   }
   for (const kind of ['rekor-v1', 'rekor-v2', 'ct'] as const) sim.misbehave(kind, null);
+});
+
+afterEach(async () => {
+  await publisher.close();
 });
 
 afterAll(async () => {

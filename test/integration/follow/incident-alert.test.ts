@@ -11,7 +11,8 @@ import { loadLogList, loadTrustedRoot } from '../../../apps/worker/src/logs/log-
 import { Follower } from '../../../apps/worker/src/follow/follower.js';
 import { LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
 import { alertIncident } from '../../../apps/worker/src/follow/incident-alerts.js';
-import { createSource, leafParser } from '../../../apps/worker/src/follow/role.js';
+import { createSource } from '../../../apps/worker/src/follow/role.js';
+import { InlinePublisher } from '../../../apps/worker/src/follow/publish.js';
 import { testDatabaseUrl, testRedisPrefix, testRedisUrl } from '../../harness/env.js';
 
 describe('incident alerts', () => {
@@ -34,8 +35,7 @@ describe('incident alerts', () => {
       const follower = new Follower({
         source: createSource(l),
         store,
-        producer: entries,
-        parse: leafParser(l),
+        publisher: new InlinePublisher({ producer: entries }),
         log: pino({ level: 'silent' }),
         onIncident: async (id) => {
           await alertIncident(db, deliveries, id);

@@ -14,7 +14,8 @@ import { startSimulator } from '../../sim/server.js';
 import { loadLogList, loadTrustedRoot } from '../../../apps/worker/src/logs/log-list.js';
 import { Follower } from '../../../apps/worker/src/follow/follower.js';
 import { LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
-import { createSource, leafParser } from '../../../apps/worker/src/follow/role.js';
+import { createSource } from '../../../apps/worker/src/follow/role.js';
+import { InlinePublisher } from '../../../apps/worker/src/follow/publish.js';
 import { testDatabaseUrl, testRedisPrefix, testRedisUrl } from '../../harness/env.js';
 
 const BUDGET_PER_MIN = 500;
@@ -35,7 +36,7 @@ describe('follower under rate limits', () => {
       await db.log.deleteMany({ where: { id: l.id } });
       const store = new LogStateStore(db);
       await store.ensureLog(l);
-      const follower = new Follower({ source: createSource(l), store, producer, parse: leafParser(l), log: pino({ level: 'silent' }) });
+      const follower = new Follower({ source: createSource(l), store, publisher: new InlinePublisher({ producer }), log: pino({ level: 'silent' }) });
       await sim.append('rekor-v1', { count: 3 });
       expect(await follower.poll()).toBe('started');
       const start = (await store.load(l.id)).position?.treeSize ?? 0n;

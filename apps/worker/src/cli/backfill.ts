@@ -13,7 +13,7 @@ import { loadConfig } from '../config.js';
 import { loadLogList, loadTrustedRoot } from '../logs/log-list.js';
 import { LogStateStore } from '../follow/log-state-store.js';
 import { backfill, BackfillError } from '../follow/backfill.js';
-import { createSource, leafParser } from '../follow/role.js';
+import { createSource } from '../follow/role.js';
 import { parseArgs, printJson, single, UsageError, withUsage } from './args.js';
 
 const USAGE = 'sigwatch backfill --log <origin> --from <index>';
@@ -43,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
     const producer = new Producer(QueueName.EntriesToMatch, redis, config.REDIS_PREFIX);
     try {
       const result = await backfill(
-        { source: createSource(logConfig), store: new LogStateStore(db), producer, parse: leafParser(logConfig), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) },
+        { source: createSource(logConfig), store: new LogStateStore(db), producer, log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) },
         BigInt(fromText),
       );
       printJson({ ok: true, log: logConfig.origin, ...result });

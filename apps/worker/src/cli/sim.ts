@@ -51,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
     ...(typeof values['host'] === 'string' ? { host: values['host'] } : {}),
     ...(typeof values['seed'] === 'string' ? { seed: values['seed'] } : {}),
   });
-  process.stdout.write(JSON.stringify({ ok: true, url: sim.url, dir, logs: sim.logsJsonPath, trustedRoot: sim.trustedRootPath }) + '\n');
+  process.stdout.write(JSON.stringify({ ok: true, pid: process.pid, url: sim.url, dir, logs: sim.logsJsonPath, trustedRoot: sim.trustedRootPath }) + '\n');
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

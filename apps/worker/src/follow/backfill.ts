@@ -7,11 +7,9 @@
  */
 import type { Logger } from 'pino';
 import { TlogError, bytesEqual, hashLeaf, toHex } from '@sigwatch/tlog';
-import type { SigningEvent } from '@sigwatch/rules';
-import type { Producer, QueueName } from '@sigwatch/queue';
-import type { LogSource, ShardView } from '../logs/log-source.js';
+import type { FetchedLeaf, LogSource, ShardView } from '../logs/log-source.js';
 import type { LogStateStore } from './log-state-store.js';
-import type { LeafParser } from './follower.js';
+import { publishBatch, type PublishDeps } from './publish.js';
 
 export class BackfillError extends Error {
   override readonly name = 'BackfillError';
@@ -32,10 +30,10 @@ export interface BackfillResult {
 }
 
 export async function backfill(
-  deps: { source: LogSource; store: LogStateStore; producer: Producer<typeof QueueName.EntriesToMatch>; parse: LeafParser; log: Logger },
+  deps: { source: LogSource; store: LogStateStore; producer: PublishDeps['producer']; log: Logger },
   fromGlobal: bigint,
 ): Promise<BackfillResult> {
-  const { source, store, producer, parse } = deps;
+  const { source, store, producer } = deps;
   const id = source.config.id;
   const pos = (await store.load(id)).position;
   if (pos === undefined) throw new BackfillError('NOT_FOLLOWED', `${source.config.origin} has no verified position yet: let the worker follow it first`);
@@ -58,7 +56,8 @@ export async function backfill(
     const to = at + BigInt(source.maxStep) < pos.treeSize ? at + BigInt(source.maxStep) : pos.treeSize;
     const leaves = await source.fetchLeaves(at, to, shard);
     if (BigInt(leaves.length) !== to - at) throw new TlogError('MALFORMED_ENTRY', `asked for ${to - at} leaves, got ${leaves.length}`);
-    for (const l of leaves) range.append(hashLeaf(l.leaf));
+    const hashes = leaves.map((l) => hashLeaf(l.leaf));
+    for (const h of hashes) range.append(h);
     if (to === pos.treeSize) {
       if (!bytesEqual(range.root(), pos.rootHash)) {
         throw new BackfillError('NOT_VERIFIED', `leaves [${from}, ${to}) do not hash to the verified root ${toHex(pos.rootHash)}: nothing more enqueued`);
@@ -66,25 +65,19 @@ export async function backfill(
     } else {
       await source.provePrefix(range, head, shard);
     }
-    const batch: SigningEvent[] = [];
-    leaves.forEach((leaf, i) => {
-      const index = at + BigInt(i);
-      try {
-        batch.push(parse({ index, globalIndex: index + shard.offset, leaf }));
-      } catch {
-        malformed++;
-      }
-    });
-    for (let i = 0; i < batch.length; i += 500) {
-      const chunk = batch.slice(i, i + 500);
-      const first = (chunk[0] as SigningEvent).globalIndex;
-      const last = BigInt((chunk[chunk.length - 1] as SigningEvent).globalIndex) + 1n;
-      // Distinct ids: a backfill must run even if the original jobs are still retained; the matcher's
-      // unique keys make re-matching an entry harmless.
-      await producer.add(`backfill-${id}-${first}-${last}-${stamp}`, { log: { id, origin: source.config.origin }, from: first, to: String(last), events: chunk });
-      jobs++;
-    }
-    events += batch.length;
+    // Distinct job ids: a backfill must run even if the original jobs are still retained; the matcher's
+    // unique keys make re-matching an entry harmless.
+    const result = await publishBatch(
+      { log: { id, origin: source.config.origin, kind: source.config.kind }, from: at, offset: shard.offset, leaves, hashes },
+      { producer, jobId: (logId, first, last) => `backfill-${logId}-${first}-${last}-${stamp}` },
+    );
+    await store.recordMalformed(
+      id,
+      result.malformed.map((m) => ({ index: at + BigInt(m.position), leaf: (leaves[m.position] as FetchedLeaf).leaf, code: m.code, reason: m.reason })),
+    );
+    malformed += result.malformed.length;
+    jobs += result.jobs;
+    events += result.published;
     at = to;
     deps.log.info({ logId: id, at: String(at + shard.offset), events }, 'backfill progress');
   }

@@ -3,37 +3,40 @@
  *
  *   fetch head ─► verify signature ─► rollback / fork checks ─► prefix proof (consistency or tiles)
  *     ─► per step: fetch leaves ─► hash into a copy of the compact range ─► root = signed root (or prefix proof)
- *     ─► parse ─► enqueue batch (job id from log + range) ─► persist position + malformed entries (one tx)
+ *     ─► write-ahead mark ─► publish: parse + enqueue (job ids from log + range) ─► persist position +
+ *        malformed entries (one tx)
  *
- * Nothing unverified is ever parsed or enqueued. A verification failure (TlogError) halts the log with an
+ * Steps overlap: while the publisher parses and queues step N (in worker threads, publish-threads.ts),
+ * this thread fetches and verifies step N+1; step N+1 is published only after step N is persisted, so at
+ * most one step is ever between its write-ahead mark and its position. Nothing unverified is ever parsed or enqueued. A verification failure (TlogError) halts the log with an
  * Incident holding the evidence; a transport failure (LogHttpError) is recorded and retried. A crash
  * repeats at most the last step, and the job ids and the matcher's unique keys make that a no-op.
  */
 import type { Logger } from 'pino';
 import { CompactRange, TlogError, bytesEqual, hashLeaf, toHex } from '@sigwatch/tlog';
-import type { SigningEvent } from '@sigwatch/rules';
-import { entriesJobId, type Producer, type QueueName } from '@sigwatch/queue';
 import type { FetchedLeaf, LogHead, LogSource, ShardView } from '../logs/log-source.js';
 import type { LogStateStore, MalformedRecord, VerifiedPosition } from './log-state-store.js';
+import type { EventPublisher, PublishResult } from './publish.js';
 import { followMetrics as m } from './follow-metrics.js';
-
-/** `leafHash`: the verified RFC 6962 hash of `leaf.leaf`, already computed for the compact range (not hashed again). */
-export type LeafParser = (input: { index: bigint; globalIndex: bigint; leaf: FetchedLeaf; leafHash?: Uint8Array }) => SigningEvent;
 
 export interface FollowerDeps {
   source: LogSource;
   store: LogStateStore;
-  producer: Producer<typeof QueueName.EntriesToMatch>;
-  parse: LeafParser;
+  /** Parses verified steps and queues their SigningEvents (publish.ts, publish-threads.ts). */
+  publisher: EventPublisher;
   log: Logger;
-  /** Called with each enqueued batch (the recent-events list for the API preview). */
-  onEvents?: (events: SigningEvent[]) => Promise<void>;
   /** Called once when a new incident halts the log (webhook alerts to endpoints that opted in). */
   onIncident?: (incidentId: string) => Promise<void>;
-  /** Events per queued job. */
-  jobSize?: number;
   /** Backlog growth for this long marks the log `behind`. */
   behindAfterMs?: number;
+}
+
+/** A verified step handed to the publisher, persisted once its events are queued. */
+interface PublishedStep {
+  from: bigint;
+  leaves: FetchedLeaf[];
+  next: VerifiedPosition;
+  result: Promise<PublishResult>;
 }
 
 export type PollOutcome = 'started' | 'advanced' | 'idle' | 'halted' | 'error';
@@ -158,7 +161,7 @@ export class Follower {
     }
   }
 
-  /** Verify and enqueue [pos.treeSize, target.size) of the tree `target` heads. Returns the new position. */
+  /** Verify and publish [pos.treeSize, target.size) of the tree `target` heads. Returns the new position. */
   private async catchUp(start: VerifiedPosition, target: LogHead, announced: bigint): Promise<VerifiedPosition> {
     const { source, store } = this.deps;
     const shard: ShardView = { offset: start.globalOffset, ...(start.treeId !== undefined ? { treeId: start.treeId } : {}) };
@@ -182,32 +185,60 @@ export class Follower {
       if (to < target.size && to % 256n !== 0n && to - (to % 256n) > from) to -= to % 256n;
       return to;
     };
-    // Pipeline: the next step's raw leaves are fetched while this step is verified, parsed and enqueued.
-    // Only the fetch runs ahead; verification, parsing and enqueueing stay in order, one step at a time.
+    // Pipeline: the next step's raw leaves are fetched while this step is verified, and this step is
+    // verified while the previous one is published. Verification stays in order; a step is published only
+    // once the previous one is persisted.
     let ahead: { from: bigint; to: bigint; leaves: Promise<FetchedLeaf[]> } | undefined;
-    while (pos.treeSize < target.size) {
-      let to = stepEnd(pos.treeSize);
-      // A step interrupted after its write-ahead is repeated exactly, so its jobs get the same ids.
-      if (pos.pendingSize !== undefined && pos.pendingSize > pos.treeSize && pos.pendingSize <= target.size) to = pos.pendingSize;
-      this.trackBacklog(announced - pos.treeSize);
-      const leaves = ahead !== undefined && ahead.from === pos.treeSize && ahead.to === to ? ahead.leaves : source.fetchLeaves(pos.treeSize, to, shard);
-      ahead = undefined;
-      // Started once this step's leaves have arrived, so the two fetches do not compete for the log.
-      const fetchAhead = () => {
-        if (to >= target.size) return;
-        const next = { from: to, to: stepEnd(to), leaves: source.fetchLeaves(to, stepEnd(to), shard) };
-        next.leaves.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
-        ahead = next;
-      };
-      pos = await this.verifyStep(pos, to, target, shard, announced, leaves, fetchAhead);
+    let inFlight: PublishedStep | undefined;
+    const settle = async (): Promise<void> => {
+      if (inFlight === undefined) return;
+      const done = inFlight;
+      inFlight = undefined;
+      await this.persist(done, announced);
+    };
+    try {
+      while (pos.treeSize < target.size) {
+        let to = stepEnd(pos.treeSize);
+        // A step interrupted after its write-ahead is repeated exactly, so its jobs get the same ids.
+        if (pos.pendingSize !== undefined && pos.pendingSize > pos.treeSize && pos.pendingSize <= target.size) to = pos.pendingSize;
+        this.trackBacklog(announced - pos.treeSize);
+        const leaves = ahead !== undefined && ahead.from === pos.treeSize && ahead.to === to ? ahead.leaves : source.fetchLeaves(pos.treeSize, to, shard);
+        ahead = undefined;
+        // Started once this step's leaves have arrived, so the two fetches do not compete for the log.
+        const fetchAhead = () => {
+          if (to >= target.size) return;
+          const next = { from: to, to: stepEnd(to), leaves: source.fetchLeaves(to, stepEnd(to), shard) };
+          next.leaves.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
+          ahead = next;
+        };
+        const verified = await this.verifyStep(pos, to, target, shard, leaves, fetchAhead);
+        await settle();
+        await store.markPending(this.id, to);
+        const result = this.deps.publisher.publish({
+          log: { id: this.id, origin: source.config.origin, kind: source.config.kind },
+          from: pos.treeSize,
+          offset: shard.offset,
+          leaves: verified.leaves,
+          hashes: verified.hashes,
+        });
+        result.catch(() => {}); // awaited by settle(); must not be an unhandled rejection meanwhile
+        inFlight = { from: pos.treeSize, leaves: verified.leaves, next: verified.next, result };
+        pos = verified.next;
+      }
+      await settle();
+    } catch (e) {
+      // A later step failed: the step already published is still persisted, so it is not repeated.
+      await settle().catch(() => {});
+      throw e;
     }
     this.trackBacklog(announced - pos.treeSize);
     await store.setStatus(this.id, this.isBehind() ? 'behind' : 'ok');
     return pos;
   }
 
-  private async verifyStep(pos: VerifiedPosition, to: bigint, target: LogHead, shard: ShardView, announced: bigint, fetched: Promise<FetchedLeaf[]>, fetchAhead: () => void): Promise<VerifiedPosition> {
-    const { source, store } = this.deps;
+  /** Hash the fetched leaves into a copy of the range and prove the result against the signed head. No side effects. */
+  private async verifyStep(pos: VerifiedPosition, to: bigint, target: LogHead, shard: ShardView, fetched: Promise<FetchedLeaf[]>, fetchAhead: () => void): Promise<{ leaves: FetchedLeaf[]; hashes: Uint8Array[]; next: VerifiedPosition }> {
+    const { source } = this.deps;
     const leaves = await fetched;
     fetchAhead();
     if (BigInt(leaves.length) !== to - pos.treeSize) {
@@ -238,21 +269,6 @@ export class Follower {
         throw e;
       });
     }
-
-    // Verified: parse, enqueue, then persist.
-    const events: SigningEvent[] = [];
-    const malformed: MalformedRecord[] = [];
-    leaves.forEach((leaf, i) => {
-      const index = pos.treeSize + BigInt(i);
-      try {
-        events.push(this.deps.parse({ index, globalIndex: index + shard.offset, leaf, leafHash: hashes[i] as Uint8Array }));
-      } catch (e) {
-        const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'PARSE_FAILED';
-        malformed.push({ index, leaf: leaf.leaf, code, reason: e instanceof Error ? e.message : String(e) });
-      }
-    });
-    await store.markPending(this.id, to);
-    await this.enqueue(events);
     const next: VerifiedPosition = {
       treeSize: to,
       rootHash: range.root(),
@@ -261,32 +277,24 @@ export class Follower {
       globalOffset: pos.globalOffset,
       ...(pos.treeId !== undefined ? { treeId: pos.treeId } : {}),
     };
-    await store.advance(this.id, next, malformed, announced);
-    m.verifiedSize.set({ log: this.id }, Number(to));
-    m.entries.inc({ log: this.id }, events.length);
+    return { leaves, hashes, next };
+  }
+
+  /** Wait for a published step's events to be queued, then persist its position and malformed entries. */
+  private async persist(step: PublishedStep, announced: bigint): Promise<void> {
+    const result = await step.result;
+    const malformed: MalformedRecord[] = result.malformed.map((x) => {
+      const leaf = step.leaves[x.position];
+      if (leaf === undefined) throw new Error(`the publisher reported a malformed leaf at ${x.position} of a batch of ${step.leaves.length}`);
+      return { index: step.from + BigInt(x.position), leaf: leaf.leaf, code: x.code, reason: x.reason };
+    });
+    await this.deps.store.advance(this.id, step.next, malformed, announced);
+    m.verifiedSize.set({ log: this.id }, Number(step.next.treeSize));
+    m.entries.inc({ log: this.id }, result.published);
     if (malformed.length > 0) {
       m.malformed.inc({ log: this.id }, malformed.length);
       this.deps.log.warn({ logId: this.id, count: malformed.length, first: String(malformed[0]?.index), code: malformed[0]?.code }, 'malformed entries recorded and skipped');
     }
-    return next;
-  }
-
-  private async enqueue(events: SigningEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const size = this.deps.jobSize ?? 500;
-    const jobs = [];
-    for (let i = 0; i < events.length; i += size) {
-      const chunk = events.slice(i, i + size);
-      const from = BigInt((chunk[0] as SigningEvent).globalIndex);
-      const to = BigInt((chunk[chunk.length - 1] as SigningEvent).globalIndex) + 1n;
-      jobs.push({
-        jobId: entriesJobId(this.id, from, to),
-        data: { log: { id: this.id, origin: this.deps.source.config.origin }, from: String(from), to: String(to), events: chunk },
-      });
-    }
-    // The parser built these events to the SigningEvent schema; the matcher validates every job it takes.
-    await this.deps.producer.addBulk(jobs, { validated: true });
-    await this.deps.onEvents?.(events).catch(() => {});
   }
 
   private trackBacklog(backlog: bigint): void {

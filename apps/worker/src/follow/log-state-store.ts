@@ -34,6 +34,10 @@ export interface MalformedRecord {
   reason: string;
 }
 
+function malformedRows(logId: string, malformed: readonly MalformedRecord[]) {
+  return malformed.map((m) => ({ logId, logIndex: m.index, leaf: Buffer.from(m.leaf), code: m.code, reason: dbText(m.reason) }));
+}
+
 /** Text for a PostgreSQL column: log data may put NUL and control bytes into error messages. */
 export function dbText(s: string, max = 2000): string {
   // eslint-disable-next-line no-control-regex
@@ -118,13 +122,16 @@ export class LogStateStore {
       this.db.log.update({ where: { id: logId }, data: { treeId: pos.treeId ?? null } }),
       ...(malformed.length > 0
         ? [
-            this.db.malformedEntry.createMany({
-              data: malformed.map((m) => ({ logId, logIndex: m.index, leaf: Buffer.from(m.leaf), code: m.code, reason: dbText(m.reason) })),
-              skipDuplicates: true,
-            }),
+            this.db.malformedEntry.createMany({ data: malformedRows(logId, malformed), skipDuplicates: true }),
           ]
         : []),
     ]);
+  }
+
+  /** Store malformed entries found outside a step (backfill); a repeat is a no-op. */
+  async recordMalformed(logId: string, malformed: readonly MalformedRecord[]): Promise<void> {
+    if (malformed.length === 0) return;
+    await this.db.malformedEntry.createMany({ data: malformedRows(logId, malformed), skipDuplicates: true });
   }
 
   /** Write-ahead for a step: its leaves are verified and its jobs are about to be enqueued. */

@@ -3,7 +3,7 @@
  * one worker process follows a log; the others stand by and take over when the leader dies.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SigningEvent } from '@sigwatch/rules';
+import type { Redis } from 'ioredis';
 import { Producer, QueueName } from '@sigwatch/queue';
 import type { RoleDeps } from '../roles.js';
 import { loadLogList, loadTrustedRoot, type LogConfig } from '../logs/log-list.js';
@@ -11,13 +11,13 @@ import type { LogSource } from '../logs/log-source.js';
 import { RekorV1Source } from '../logs/rekor-v1.js';
 import { RekorV2Source } from '../logs/rekor-v2.js';
 import { CtSource } from '../logs/ct.js';
-import { parseLeaf } from '../parse/parse-leaf.js';
-import { Follower, type LeafParser } from './follower.js';
+import { Follower } from './follower.js';
 import { LeaderLock } from './leader-lock.js';
 import { alertIncident } from './incident-alerts.js';
 import { LogStateStore } from './log-state-store.js';
-
-export const RECENT_EVENTS_MAX = 5_000;
+import { DEFAULT_JOB_SIZE, InlinePublisher, type EventPublisher } from './publish.js';
+import { ThreadedPublisher } from './publish-threads.js';
+import { RECENT_EVENTS_MAX, recentEventsRecorder } from './recent-events.js';
 
 export function createSource(config: LogConfig): LogSource {
   switch (config.kind) {
@@ -30,18 +30,28 @@ export function createSource(config: LogConfig): LogSource {
   }
 }
 
-export function leafParser(config: LogConfig): LeafParser {
-  const log = { origin: config.origin, kind: config.kind };
-  return ({ index, globalIndex, leaf, leafHash }) =>
-    parseLeaf({
-      log,
-      index,
-      globalIndex,
-      leafBytes: leaf.leaf,
-      ...(leafHash !== undefined ? { leafHash } : {}),
-      ...(leaf.uuid !== undefined ? { uuid: leaf.uuid } : {}),
-      ...(leaf.integratedTime !== undefined ? { integratedTime: leaf.integratedTime } : {}),
-    });
+export interface PublisherOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Publish threads; 0 parses and queues on the caller's thread. */
+  threads: number;
+  /** Keep the API preview's recent-events list. */
+  recordRecentEvents: boolean;
+  jobSize?: number;
+}
+
+/**
+ * The follower's publisher: worker threads when `threads` > 0 (each with its own Redis connection), else
+ * inline on `redis`.
+ */
+export function createPublisher(redis: Redis, options: PublisherOptions): EventPublisher {
+  const jobSize = options.jobSize ?? DEFAULT_JOB_SIZE;
+  if (options.threads > 0) {
+    return new ThreadedPublisher({ threads: options.threads, redisUrl: options.redisUrl, prefix: options.prefix, jobSize, recordRecentEvents: options.recordRecentEvents });
+  }
+  const producer = new Producer(QueueName.EntriesToMatch, redis, options.prefix);
+  const inline = new InlinePublisher({ producer, jobSize, ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix), onEventsTail: RECENT_EVENTS_MAX } : {}) });
+  return { publish: (b) => inline.publish(b), close: () => producer.close() };
 }
 
 export interface FollowOptions {
@@ -58,13 +68,8 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
   const root = await loadTrustedRoot(config.SIGWATCH_TRUSTED_ROOT);
   const logs = await loadLogList(config.SIGWATCH_LOGS, root);
   const store = new LogStateStore(db);
-  const producer = new Producer(QueueName.EntriesToMatch, redis, config.REDIS_PREFIX);
+  const publisher = createPublisher(redis, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, threads: config.PARSE_THREADS, recordRecentEvents: true });
   const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
-  const recentKey = `${config.REDIS_PREFIX}:recent-events`;
-  const onEvents = async (events: SigningEvent[]) => {
-    const tail = events.slice(-RECENT_EVENTS_MAX).map((e) => JSON.stringify(e));
-    await redis.multi().lpush(recentKey, ...tail).ltrim(recentKey, 0, RECENT_EVENTS_MAX - 1).exec();
-  };
   // Logs no longer configured stay in the database for their history, but are not shown as followed.
   await db.log.updateMany({ where: { id: { notIn: logs.map((l) => l.id) } }, data: { active: false } });
   const stop = new AbortController();
@@ -75,7 +80,7 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
     const onIncident = async (incidentId: string) => {
       await alertIncident(db, deliveries, incidentId);
     };
-    const follower = new Follower({ source: createSource(logConfig), store, producer, parse: leafParser(logConfig), log, onEvents, onIncident });
+    const follower = new Follower({ source: createSource(logConfig), store, publisher, log, onIncident });
     const lock = new LeaderLock(config.DATABASE_URL, logConfig.id);
     while (!stop.signal.aborted) {
       try {
@@ -97,7 +102,7 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
   return async () => {
     stop.abort();
     await Promise.all(loops);
-    await producer.close();
+    await publisher.close();
     await deliveries.close();
   };
 }

@@ -1,0 +1,115 @@
+/**
+ * The follower's last stage: a VERIFIED batch of leaves → SigningEvents → the matcher's queue.
+ *
+ * The follower hands each verified step to an EventPublisher and persists its position only once the
+ * publisher says the events are queued. `publishBatch` is the one implementation of the stage; the
+ * InlinePublisher runs it on the caller's thread, the ThreadedPublisher (publish-threads.ts) in worker
+ * threads so that parsing and serialising run on another core while the follower fetches and hashes the
+ * next step. Job ids come from (log, range), so publishing the same batch twice is a no-op in BullMQ.
+ */
+import type { LogKind, SigningEvent } from '@sigwatch/rules';
+import { entriesJobId, type Producer, type QueueName } from '@sigwatch/queue';
+import type { FetchedLeaf } from '../logs/log-source.js';
+import { parseLeaf } from '../parse/parse-leaf.js';
+
+export interface VerifiedBatch {
+  readonly log: { readonly id: string; readonly origin: string; readonly kind: LogKind };
+  /** Tree (shard-local) index of leaves[0]. */
+  readonly from: bigint;
+  /** Added to a tree index to get the global index (Rekor v1 inactive shards' sizes; 0 elsewhere). */
+  readonly offset: bigint;
+  readonly leaves: readonly FetchedLeaf[];
+  /** hashes[i] = the verified RFC 6962 leaf hash of leaves[i]. */
+  readonly hashes: readonly Uint8Array[];
+}
+
+export interface PublishResult {
+  /** Events queued. */
+  readonly published: number;
+  /** Jobs they were queued in. */
+  readonly jobs: number;
+  /** Leaves that did not parse: `position` is the offset into the batch. */
+  readonly malformed: ReadonlyArray<{ readonly position: number; readonly code: string; readonly reason: string }>;
+}
+
+export interface EventPublisher {
+  publish(batch: VerifiedBatch): Promise<PublishResult>;
+  close(): Promise<void>;
+}
+
+export interface PublishDeps {
+  readonly producer: Producer<typeof QueueName.EntriesToMatch>;
+  /** Events per queued job. */
+  readonly jobSize?: number;
+  /** Job id of the events [from, to) (global indexes); default entriesJobId, so a repeat is a no-op. */
+  readonly jobId?: (logId: string, from: bigint, to: bigint) => string;
+  /** Called with the queued events, a job's worth at a time (the API preview's recent-events list). Its failure is ignored. */
+  readonly onEvents?: (events: SigningEvent[]) => Promise<void>;
+  /** Only the last this many events of a batch go to onEvents (the list keeps no more). */
+  readonly onEventsTail?: number;
+}
+
+export const DEFAULT_JOB_SIZE = 500;
+
+/**
+ * Parse every leaf of a verified batch and queue the events, one job per `jobSize` leaves; report the
+ * malformed ones. Each job is sent as soon as its leaves are parsed, so a batch's events never all live at
+ * once (a 16,384-leaf step would otherwise keep ~40 MB of events alive, and promote them, while queueing).
+ */
+export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Promise<PublishResult> {
+  const log = { origin: batch.log.origin, kind: batch.log.kind };
+  const size = deps.jobSize ?? DEFAULT_JOB_SIZE;
+  const makeJobId = deps.jobId ?? entriesJobId;
+  const n = batch.leaves.length;
+  const recentFrom = deps.onEvents === undefined ? n : n - (deps.onEventsTail ?? n);
+  const malformed: Array<{ position: number; code: string; reason: string }> = [];
+  const sends: Promise<unknown>[] = [];
+  let published = 0;
+  let jobs = 0;
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    const events: SigningEvent[] = [];
+    for (let i = start; i < end; i++) {
+      const leaf = batch.leaves[i] as FetchedLeaf;
+      const index = batch.from + BigInt(i);
+      try {
+        events.push(
+          parseLeaf({
+            log,
+            index,
+            globalIndex: index + batch.offset,
+            leafBytes: leaf.leaf,
+            leafHash: batch.hashes[i] as Uint8Array,
+            ...(leaf.uuid !== undefined ? { uuid: leaf.uuid } : {}),
+            ...(leaf.integratedTime !== undefined ? { integratedTime: leaf.integratedTime } : {}),
+          }),
+        );
+      } catch (e) {
+        const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'PARSE_FAILED';
+        malformed.push({ position: i, code, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (events.length === 0) continue;
+    const from = BigInt((events[0] as SigningEvent).globalIndex);
+    const to = BigInt((events[events.length - 1] as SigningEvent).globalIndex) + 1n;
+    const data = { log: { id: batch.log.id, origin: batch.log.origin }, from: String(from), to: String(to), events };
+    // The parser built these events to the SigningEvent schema; the matcher validates every job it takes.
+    sends.push(deps.producer.addBulk([{ jobId: makeJobId(batch.log.id, from, to), data }], { validated: true }));
+    if (end > recentFrom) sends.push(deps.onEvents?.(start >= recentFrom ? events : events.slice(recentFrom - start)).catch(() => {}) ?? Promise.resolve());
+    published += events.length;
+    jobs++;
+  }
+  await Promise.all(sends);
+  return { published, jobs, malformed };
+}
+
+/** Parses and queues on the caller's thread (the CLI, tests, and PARSE_THREADS=0). */
+export class InlinePublisher implements EventPublisher {
+  constructor(private readonly deps: PublishDeps) {}
+
+  publish(batch: VerifiedBatch): Promise<PublishResult> {
+    return publishBatch(batch, this.deps);
+  }
+
+  async close(): Promise<void> {}
+}
