@@ -36,7 +36,7 @@ beforeAll(async () => {
   const fetched = await createSource(log).fetchLeaves(0n, 600n, { offset: 0n });
   // Some leaves that are not Rekor entries: recorded as malformed, wherever they fall in the split.
   const leaves: FetchedLeaf[] = fetched.map((l, i) => (GARBAGE.includes(i) ? { ...l, leaf: new TextEncoder().encode(`not an entry ${i}`) } : l));
-  batch = { log: { id: log.id, origin: log.origin, kind: log.kind }, from: 1000n, offset: 5n, leaves, hashes: leaves.map((l) => hashLeaf(l.leaf)) };
+  batch = { log: { id: log.id, origin: log.origin, kind: log.kind }, from: 1000n, offset: 5n, leaves, hashes: leaves.map((l) => hashLeaf(l.leaf)), recentFrom: 0 };
 });
 
 afterAll(async () => {
@@ -78,9 +78,28 @@ describe('ThreadedPublisher', () => {
     const first = ([...a.values()] as EntriesToMatchPayload[]).reduce((x, y) => (BigInt(y.from) < BigInt(x.from) ? y : x));
     expect(first.from).toBe('1005'); // tree index 1000 + offset 5
     expect(first.events[0]?.certificate?.sans[0]?.value).toBe('https://github.com/acme/app/.github/workflows/ci.yml@refs/heads/main');
-    // The thread kept the API preview's recent-events list.
+    // The thread kept the API preview's recent-events list (the batch ends at the head).
     expect(await redis.llen(`${threadedPrefix}:recent-events`)).toBe(600 - GARBAGE.length);
     await redis.del(`${threadedPrefix}:recent-events`);
+  });
+
+  it('feeds the recent-events list only from recentFrom on, across the split', async () => {
+    const prefix = testRedisPrefix('publish-recent');
+    const threaded = new ThreadedPublisher({ threads: 2, redisUrl: testRedisUrl(), prefix, jobSize: 100, recordRecentEvents: true });
+    try {
+      const { recentFrom: _, ...noRecent } = batch;
+      await threaded.publish(noRecent);
+      expect(await redis.llen(`${prefix}:recent-events`)).toBe(0);
+      // From 240 on: 360 leaves, two of them garbage (250, 251), spanning two jobs and both slices.
+      await threaded.publish({ ...batch, from: 5000n, recentFrom: 240 });
+      const listed = (await redis.lrange(`${prefix}:recent-events`, 0, -1)).map((j) => BigInt((JSON.parse(j) as { index: string }).index));
+      expect(listed).toHaveLength(358);
+      expect(listed.every((i) => i >= 5240n)).toBe(true);
+    } finally {
+      await threaded.close();
+      await redis.del(`${prefix}:recent-events`);
+      await queued(prefix);
+    }
   });
 
   it('a batch survives the trip to a thread byte for byte', () => {
@@ -89,6 +108,7 @@ describe('ThreadedPublisher', () => {
     const back = unpackBatch(PublishRequest.parse(request));
     expect(back.from).toBe(batch.from);
     expect(back.offset).toBe(batch.offset);
+    expect(back.recentFrom).toBe(0);
     back.leaves.forEach((l, i) => {
       const original = batch.leaves[i] as FetchedLeaf;
       expect(Buffer.from(l.leaf).equals(Buffer.from(original.leaf))).toBe(true);

@@ -17,6 +17,7 @@ import { CompactRange, TlogError, bytesEqual, hashLeaf, toHex } from '@sigwatch/
 import type { FetchedLeaf, LogHead, LogSource, ShardView } from '../logs/log-source.js';
 import type { LogStateStore, MalformedRecord, VerifiedPosition } from './log-state-store.js';
 import type { EventPublisher, PublishResult } from './publish.js';
+import { RECENT_EVENTS_MAX } from './recent-events.js';
 import { followMetrics as m } from './follow-metrics.js';
 
 export interface FollowerDeps {
@@ -220,6 +221,7 @@ export class Follower {
           offset: shard.offset,
           leaves: verified.leaves,
           hashes: verified.hashes,
+          ...(to === target.size ? { recentFrom: Math.max(0, verified.leaves.length - RECENT_EVENTS_MAX) } : {}),
         });
         result.catch(() => {}); // awaited by settle(); must not be an unhandled rejection meanwhile
         inFlight = { from: pos.treeSize, leaves: verified.leaves, next: verified.next, result };

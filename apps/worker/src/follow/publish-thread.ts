@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Producer, QueueName, createRedis } from '@sigwatch/queue';
 import { publishBatch } from './publish.js';
-import { RECENT_EVENTS_MAX, recentEventsRecorder } from './recent-events.js';
+import { recentEventsRecorder } from './recent-events.js';
 import { PublishRequest, ThreadOptions, unpackBatch, type PublishReply } from './publish-wire.js';
 
 const port = parentPort;
@@ -17,7 +17,7 @@ const producer = new Producer(QueueName.EntriesToMatch, redis, options.prefix);
 const deps = {
   producer,
   jobSize: options.jobSize,
-  ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix), onEventsTail: RECENT_EVENTS_MAX } : {}),
+  ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix) } : {}),
 };
 
 port.on('message', (raw: unknown) => {

@@ -115,6 +115,7 @@ export class ThreadedPublisher implements EventPublisher {
         offset: batch.offset,
         leaves: batch.leaves.slice(start, end),
         hashes: batch.hashes.slice(start, end),
+        ...(batch.recentFrom !== undefined && batch.recentFrom < end ? { recentFrom: Math.max(0, batch.recentFrom - start) } : {}),
       };
       slices.push({ start, promise: this.leastBusy().send(this.nextId++, slice) });
     }

@@ -28,6 +28,7 @@ export const PublishRequest = z
     hashes: z.instanceof(Uint8Array),
     uuids: z.array(z.string().nullable()).optional(),
     times: z.array(z.number().int().nullable()).optional(),
+    recentFrom: z.number().int().nonnegative().optional(),
   })
   .superRefine((r, ctx) => {
     const n = r.ends.length;
@@ -83,6 +84,7 @@ export function packBatch(id: number, batch: VerifiedBatch): { request: PublishR
     data,
     ends,
     hashes,
+    ...(batch.recentFrom !== undefined ? { recentFrom: batch.recentFrom } : {}),
     ...(uuids !== undefined ? { uuids } : {}),
     ...(times !== undefined ? { times } : {}),
   };
@@ -104,5 +106,5 @@ export function unpackBatch(r: PublishRequest): VerifiedBatch {
     hashes.push(r.hashes.subarray(32 * i, 32 * i + 32));
     start = end;
   });
-  return { log: r.log, from: BigInt(r.from), offset: BigInt(r.offset), leaves, hashes };
+  return { log: r.log, from: BigInt(r.from), offset: BigInt(r.offset), leaves, hashes, ...(r.recentFrom !== undefined ? { recentFrom: r.recentFrom } : {}) };
 }

@@ -21,6 +21,13 @@ export interface VerifiedBatch {
   readonly leaves: readonly FetchedLeaf[];
   /** hashes[i] = the verified RFC 6962 leaf hash of leaves[i]. */
   readonly hashes: readonly Uint8Array[];
+  /**
+   * Leaves from this position on feed `onEvents` (the preview's recent-events list); none when undefined.
+   * The follower sets it only on a step that ends at the head it is catching up to, to its last
+   * RECENT_EVENTS_MAX leaves: while a long backlog is read, earlier events would only be serialised again
+   * to be dropped from the list.
+   */
+  readonly recentFrom?: number;
 }
 
 export interface PublishResult {
@@ -43,10 +50,8 @@ export interface PublishDeps {
   readonly jobSize?: number;
   /** Job id of the events [from, to) (global indexes); default entriesJobId, so a repeat is a no-op. */
   readonly jobId?: (logId: string, from: bigint, to: bigint) => string;
-  /** Called with the queued events, a job's worth at a time (the API preview's recent-events list). Its failure is ignored. */
+  /** Called with the queued events from `recentFrom` on, a job's worth at a time. Its failure is ignored. */
   readonly onEvents?: (events: SigningEvent[]) => Promise<void>;
-  /** Only the last this many events of a batch go to onEvents (the list keeps no more). */
-  readonly onEventsTail?: number;
 }
 
 export const DEFAULT_JOB_SIZE = 500;
@@ -61,7 +66,7 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
   const size = deps.jobSize ?? DEFAULT_JOB_SIZE;
   const makeJobId = deps.jobId ?? entriesJobId;
   const n = batch.leaves.length;
-  const recentFrom = deps.onEvents === undefined ? n : n - (deps.onEventsTail ?? n);
+  const recentFrom = deps.onEvents === undefined ? n : (batch.recentFrom ?? n);
   const malformed: Array<{ position: number; code: string; reason: string }> = [];
   const sends: Promise<unknown>[] = [];
   let published = 0;
@@ -95,7 +100,10 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
     const data = { log: { id: batch.log.id, origin: batch.log.origin }, from: String(from), to: String(to), events };
     // The parser built these events to the SigningEvent schema; the matcher validates every job it takes.
     sends.push(deps.producer.addBulk([{ jobId: makeJobId(batch.log.id, from, to), data }], { validated: true }));
-    if (end > recentFrom) sends.push(deps.onEvents?.(start >= recentFrom ? events : events.slice(recentFrom - start)).catch(() => {}) ?? Promise.resolve());
+    if (end > recentFrom) {
+      const recent = start >= recentFrom ? events : events.filter((e) => BigInt(e.index) >= batch.from + BigInt(recentFrom));
+      sends.push(deps.onEvents?.(recent).catch(() => {}) ?? Promise.resolve());
+    }
     published += events.length;
     jobs++;
   }

@@ -17,7 +17,7 @@ import { alertIncident } from './incident-alerts.js';
 import { LogStateStore } from './log-state-store.js';
 import { DEFAULT_JOB_SIZE, InlinePublisher, type EventPublisher } from './publish.js';
 import { ThreadedPublisher } from './publish-threads.js';
-import { RECENT_EVENTS_MAX, recentEventsRecorder } from './recent-events.js';
+import { recentEventsRecorder } from './recent-events.js';
 
 export function createSource(config: LogConfig): LogSource {
   switch (config.kind) {
@@ -50,7 +50,7 @@ export function createPublisher(redis: Redis, options: PublisherOptions): EventP
     return new ThreadedPublisher({ threads: options.threads, redisUrl: options.redisUrl, prefix: options.prefix, jobSize, recordRecentEvents: options.recordRecentEvents });
   }
   const producer = new Producer(QueueName.EntriesToMatch, redis, options.prefix);
-  const inline = new InlinePublisher({ producer, jobSize, ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix), onEventsTail: RECENT_EVENTS_MAX } : {}) });
+  const inline = new InlinePublisher({ producer, jobSize, ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix) } : {}) });
   return { publish: (b) => inline.publish(b), close: () => producer.close() };
 }
 
