@@ -12,6 +12,7 @@ import type { CertificateInfo, LogKind, SigningEvent } from '@sigwatch/rules';
 import { EntryParseError } from './entry-parse-error.js';
 import { parseCtLeaf } from './ct-leaf.js';
 import { parseRekorBody } from './rekor-body.js';
+import type { CertificateFields } from './certificate-fields.js';
 
 export interface ParseLeafInput {
   readonly log: { readonly origin: string; readonly kind: LogKind };
@@ -48,33 +49,42 @@ function hexOf(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/** The parser's fresh certificate fields, completed in place with the chain status (no copy). */
+function withChain(fields: CertificateFields, chain: CertificateInfo['chain']): CertificateInfo {
+  const info = fields as CertificateInfo;
+  info.chain = chain;
+  return info;
+}
+
 export function parseLeaf(input: ParseLeafInput): SigningEvent {
   const chain = input.chainStatus ?? 'unknown';
-  const base = {
-    log: { origin: input.log.origin, kind: input.log.kind },
-    index: decimal(input.index, 'index'),
-    globalIndex: decimal(input.globalIndex, 'globalIndex'),
-    leafHash: input.leafHash?.length === 32 ? hexOf(input.leafHash) : leafHashHex(input.leafBytes),
-  };
+  const log = { origin: input.log.origin, kind: input.log.kind };
+  const index = decimal(input.index, 'index');
+  const globalIndex = decimal(input.globalIndex, 'globalIndex');
+  const leafHash = input.leafHash?.length === 32 ? hexOf(input.leafHash) : leafHashHex(input.leafBytes);
+  // Events are built field by field in one order (one object shape for the queue's JSON.stringify).
   let event: SigningEvent;
   if (input.log.kind === 'ct') {
     const leaf = parseCtLeaf(input.leafBytes);
     event = {
-      ...base,
+      log,
+      index,
+      globalIndex,
+      leafHash,
       integratedTime: input.integratedTime ?? Math.floor(leaf.timestampMs / 1000),
       kind: leaf.kind,
       apiVersion: leaf.apiVersion,
       digests: [],
-      certificate: { ...leaf.certificate, chain },
+      certificate: withChain(leaf.certificate, chain),
     };
   } else {
     const body = parseRekorBody(input.leafBytes);
-    event = { ...base, kind: body.kind, apiVersion: body.apiVersion, digests: body.digests };
+    event = { log, index, globalIndex, leafHash, kind: body.kind, apiVersion: body.apiVersion, digests: body.digests };
     // Rekor v2 has no integrated time (its entries say 0); never report a fake one.
     if (input.integratedTime !== undefined && !(input.log.kind === 'rekor-v2' && input.integratedTime === 0)) {
       event.integratedTime = input.integratedTime;
     }
-    if (body.certificate) event.certificate = { ...body.certificate, chain };
+    if (body.certificate) event.certificate = withChain(body.certificate, chain);
     if (body.publicKey) event.publicKey = body.publicKey;
   }
   if (input.uuid !== undefined) event.uuid = input.uuid;
