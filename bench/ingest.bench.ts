@@ -8,7 +8,7 @@
  * against the follower's CPU; BENCH_SIM=inprocess runs it inside this process as before. Besides wall-clock
  * entries/s the table gives entries per CPU-second of this process (less sensitive to other load on a shared
  * machine), the load average before each log, and the CPU the simulator and Redis used meanwhile (all three
- * share the machine's cores). PARSE_THREADS sets the publish threads as for the worker (default 1);
+ * share the machine's cores). PARSE_THREADS sets the publish threads as for the worker (default 2);
  * BENCH_PROFILE=<dir> writes a CPU profile of each follower run.
  */
 import 'reflect-metadata';
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
   const redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', 'producer');
   const prefix = `bench-ingest-${randomBytes(3).toString('hex')}`;
   const producer = new Producer(QueueName.EntriesToMatch, redis, prefix);
-  // As the worker runs it (PARSE_THREADS, default 1), recent-events list included.
-  const threads = Number(process.env['PARSE_THREADS'] ?? 1);
+  // As the worker runs it (PARSE_THREADS, default 2), recent-events list included.
+  const threads = Number(process.env['PARSE_THREADS'] ?? 2);
   const publisher = createPublisher(redis, { redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', prefix, threads, recordRecentEvents: process.env['BENCH_RECENT'] !== '0' });
   const logs = await loadLogList(sim.logsJsonPath, await loadTrustedRoot(sim.trustedRootPath));
   const store = new LogStateStore(db);

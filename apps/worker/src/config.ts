@@ -13,9 +13,9 @@ export const WorkerEnvSchema = z.object({
   POLL_INTERVAL_MS: envInt(1_000, 100, 3_600_000),
   /**
    * Worker threads that parse verified leaves and queue their events beside each follower (0 = on the
-   * follower's own thread). One is right for a 2-core machine.
+   * follower's own thread). Two keep both cores of a 2-core machine busy while a follower catches up.
    */
-  PARSE_THREADS: envInt(1, 0, 16),
+  PARSE_THREADS: envInt(2, 0, 16),
   /** Concurrent jobs per queue consumer. */
   MATCH_CONCURRENCY: envInt(4, 1, 64),
   DELIVERY_CONCURRENCY: envInt(16, 1, 256),
