@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createHash, createPublicKey, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { OID_ISSUER_V1, OID_ISSUER_V2 } from '@sigwatch/rules';
@@ -120,6 +120,8 @@ describe('Fulcio-like CA', () => {
     expect(cert.getExtension(x509.SubjectAlternativeNameExtension)!.names.items[0]!.value).toBe('u7@example.com');
     expect(cert.issuer).toBe('O=sigstore.dev, CN=sigstore-intermediate');
     expect(await cert.verify({ publicKey: ca.intermediate.cert.publicKey, signatureOnly: true })).toBe(true);
+    // OpenSSL's issuer check, which chain validation uses, wants the leaf's AKI to be the intermediate's SKI.
+    expect(new X509Certificate(leaves[7]!.der).checkIssued(new X509Certificate(ca.intermediate.der))).toBe(true);
     const far = issueLeafFast(ca, { key, notBefore: new Date('2051-05-06T07:08:09Z'), sans: [{ type: 'ip', value: '2001:db8::1' }] });
     const farCert = new x509.X509Certificate(far.der);
     expect(farCert.notBefore.toISOString()).toBe('2051-05-06T07:08:09.000Z');

@@ -465,7 +465,10 @@ const caNameCache = new WeakMap<FulcioCa, { name: Buffer; aki: Buffer }>();
 export function issueLeafFast(ca: FulcioCa, o: FastLeafOptions): LeafMaterial {
   let cached = caNameCache.get(ca);
   if (!cached) {
-    const skiKeyId = sha1(ca.intermediate.key.spki);
+    // The authority key identifier must be the issuer's own subject key identifier (RFC 5280 §4.2.1.1), or
+    // OpenSSL's issuer check (X509_check_issued) refuses the pair and no chain validates.
+    const ski = ca.intermediate.cert.getExtension(x509.SubjectKeyIdentifierExtension);
+    const skiKeyId = ski === null ? sha1(ca.intermediate.key.spki) : Buffer.from(ski.keyId, 'hex');
     cached = {
       name: Buffer.from(ca.intermediate.cert.subjectName.toArrayBuffer()),
       aki: tlv(0x30, tlv(0x80, skiKeyId)),

@@ -9,7 +9,9 @@ import { testdata } from '../../../test/harness/paths.js';
 import { toBase64, toHex } from './encoding.js';
 import { sha256 } from './hash.js';
 import { ctLeafHash, decodeExtraData, decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, signSth, verifySth } from './ct.js';
-import { decodeSctList, encodeSctList, extractEmbeddedScts, precertTbsCertificate, precertTimestampedEntry, signSct, verifyCertificateScts, verifySct } from './sct.js';
+import { decodeSctList, encodeSctList, extractEmbeddedScts, precertificateTbs, precertTbsCertificate, precertTimestampedEntry, signSct, verifyCertificateScts, verifySct } from './sct.js';
+import { children, encodeTlv, readTlv, slice } from './der.js';
+import { concatBytes } from './encoding.js';
 import { trustedRootFile } from './testing/testdata-facts.js';
 
 const read = (...p: string[]) => readFileSync(testdata(...p), 'utf8');
@@ -60,6 +62,21 @@ describe('RFC 6962 get-entries (real 2013 x509 leaves)', () => {
   });
 });
 
+/** DER of the critical poison extension {1.3.6.1.4.1.11129.2.4.3, critical, NULL} (RFC 6962 §3.1). */
+const POISON_EXTENSION = Uint8Array.from([0x30, 0x13, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x03, 0x01, 0x01, 0xff, 0x04, 0x02, 0x05, 0x00]);
+
+/** A final certificate turned back into its pre-certificate: the SCT extension replaced by the poison (signature kept: only the TBS is read). */
+function asPrecertificate(pem: string): Uint8Array {
+  const der = new Uint8Array(new X509Certificate(pem).raw);
+  const [tbs, ...rest] = children(der, readTlv(der, 0));
+  const fields = children(der, tbs!).map((f) => {
+    if (f.tag !== 0xa3) return slice(der, f);
+    const exts = children(der, children(der, f)[0]!).map((e) => (toHex(slice(der, children(der, e)[0]!)).endsWith('d679020402') ? POISON_EXTENSION : slice(der, e)));
+    return encodeTlv(0xa3, encodeTlv(0x30, concatBytes(...exts)));
+  });
+  return encodeTlv(0x30, concatBytes(encodeTlv(0x30, concatBytes(...fields)), ...rest.map((t) => slice(der, t))));
+}
+
 describe('SCTs embedded in real Fulcio certificates', () => {
   const cases = (JSON.parse(read('ct', 'sigstore-ctfe', 'embedded-scts.json')) as { cases: Record<string, any>[] }).cases;
   const rootFor = (url: string) => trustedRootFile('trust', url.includes('sigstage') ? 'trusted_root.staging.json' : 'trusted_root.prod.json');
@@ -81,6 +98,8 @@ describe('SCTs embedded in real Fulcio certificates', () => {
       const tbs = precertTbsCertificate(pem);
       const d = c['derivedPrecertEntry'];
       expect([tbs.length, toHex(sha256(tbs))]).toEqual([d.precertTbsLength, d.precertTbsSha256_hex]);
+      // The pre-certificate Fulcio submitted had the poison extension where the final one has its SCTs.
+      expect(toHex(sha256(precertificateTbs(asPrecertificate(pem))))).toBe(d.precertTbsSha256_hex);
       const leafCert = new X509Certificate(pem);
       const issuer = root.certificateAuthorities.flatMap((a) => a.certificates).find((x) => leafCert.checkIssued(x))!;
       const te = precertTimestampedEntry(pem, issuer.publicKey, sct!);

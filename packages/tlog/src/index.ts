@@ -33,7 +33,7 @@
  * Certificate Transparency (RFC 6962) and static CT:
  *   verifySth(getSthJson, key), signSth(treeHead, privateKey), treeHeadSignatureInput(th)
  *   encodeMerkleTreeLeaf / decodeMerkleTreeLeaf / ctLeafHash, decodeExtraData
- *   extractEmbeddedScts(cert), decodeSctList / encodeSctList, precertTbsCertificate(cert), precertTimestampedEntry(...),
+ *   extractEmbeddedScts(cert), decodeSctList / encodeSctList, precertTbsCertificate(cert), precertificateTbs(preCert), precertTimestampedEntry(...),
  *   verifyEmbeddedSct(...), verifyCertificateScts(root, cert), signSct(entry, key, ts) / verifySct(sct, entry, key)
  *   splitDataTile / joinDataTile / tileLeafHash, leafIndexExtension, rfc6962NoteVerifier / rfc6962NoteSigner (0x05)
  *

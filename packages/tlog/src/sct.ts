@@ -1,7 +1,8 @@
 /**
  * Signed Certificate Timestamps embedded in X.509 certificates (RFC 6962 §3.2–3.3): extract the SCT list
  * (extension 1.3.6.1.4.1.11129.2.4.2), rebuild the precertificate `TBSCertificate` (the leaf's TBS without
- * that extension) and verify each SCT's signature over the precert_entry with the CT log's key.
+ * that extension, or a pre-certificate's TBS without its poison extension) and verify each SCT's signature
+ * over the precert_entry with the CT log's key.
  */
 import { sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { TlogError, wrapErrors } from './errors.js';
@@ -15,6 +16,8 @@ import { findCtLog, type TrustedRoot } from './trust.js';
 
 /** DER of OID 1.3.6.1.4.1.11129.2.4.2 (embedded SCT list). */
 const SCT_LIST_OID = Uint8Array.from([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02]);
+/** DER of OID 1.3.6.1.4.1.11129.2.4.3 (precertificate poison, RFC 6962 §3.1). */
+const POISON_OID = Uint8Array.from([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x03]);
 
 export interface SignedCertificateTimestamp {
   version: number;
@@ -27,13 +30,13 @@ export interface SignedCertificateTimestamp {
 
 interface TbsParts {
   tbs: Uint8Array;
-  /** The TBS re-encoded without the SCT list extension. */
+  /** The TBS re-encoded without the `drop` extension (the SCT list by default). */
   precertTbs: Uint8Array;
-  /** Raw TLS SignedCertificateTimestampList, if present. */
+  /** Raw TLS SignedCertificateTimestampList, if present (and dropped). */
   sctList?: Uint8Array;
 }
 
-function tbsParts(certDer: Uint8Array): TbsParts {
+function tbsParts(certDer: Uint8Array, drop: Uint8Array = SCT_LIST_OID): TbsParts {
   const cert = readTlv(certDer, 0);
   if (cert.tag !== 0x30 || cert.end !== certDer.length) throw new TlogError('MALFORMED_CT', 'certificate is not one DER SEQUENCE');
   const [tbsTlv] = children(certDer, cert);
@@ -46,7 +49,8 @@ function tbsParts(certDer: Uint8Array): TbsParts {
     if (extSeq === undefined || extSeq.tag !== 0x30) throw new TlogError('MALFORMED_CT', 'bad extensions field');
     const kept = children(certDer, extSeq).filter((ext) => {
       const [oid, ...rest] = children(certDer, ext);
-      if (oid === undefined || !bytesEqual(slice(certDer, oid), SCT_LIST_OID)) return true;
+      if (oid === undefined || !bytesEqual(slice(certDer, oid), drop)) return true;
+      if (drop !== SCT_LIST_OID) return false;
       const value = rest[rest.length - 1];
       if (value === undefined || value.tag !== 0x04) throw new TlogError('MALFORMED_CT', 'SCT extension has no value');
       // extnValue OCTET STRING wraps a DER OCTET STRING holding the TLS-encoded list.
@@ -95,6 +99,15 @@ export function decodeSctList(list: Uint8Array): SignedCertificateTimestamp[] {
 /** The precertificate TBSCertificate: the leaf's TBS with the embedded-SCT extension removed (RFC 6962 §3.2). */
 export function precertTbsCertificate(cert: Uint8Array | string | X509Certificate): Uint8Array {
   return tbsParts(toDer(cert)).precertTbs;
+}
+
+/**
+ * The TBSCertificate a CT log stores in the precert_entry of a pre-certificate (RFC 6962 §3.2): its TBS
+ * without the poison extension. Holds when the final issuer signed the pre-certificate itself (Fulcio does),
+ * not through a Precertificate Signing Certificate (whose issuer name the log would have replaced).
+ */
+export function precertificateTbs(preCertificate: Uint8Array | string | X509Certificate): Uint8Array {
+  return tbsParts(toDer(preCertificate), POISON_OID).precertTbs;
 }
 
 /** The precert_entry TimestampedEntry an SCT for this certificate signs / a CT log stores. */
