@@ -137,9 +137,13 @@ export interface DsseEnvelope {
   signatures: { sig: string; keyid?: string }[];
 }
 
-/** A signed DSSE envelope over `payload`. */
-export function dsseEnvelope(payloadType: string, payload: Uint8Array, signer: EntrySigner): DsseEnvelope {
-  return { payloadType, payload: b64(payload), signatures: [{ sig: b64(signBytes(signer, dssePae(payloadType, payload))) }] };
+/** One signer, or several (a DSSE envelope may carry a signature from each). */
+export type EntrySigners = EntrySigner | readonly EntrySigner[];
+const signerList = (s: EntrySigners): readonly EntrySigner[] => ('leaf' in s || 'key' in s ? [s as EntrySigner] : (s as readonly EntrySigner[]));
+
+/** A DSSE envelope over `payload` signed by each signer, in order. */
+export function dsseEnvelope(payloadType: string, payload: Uint8Array, signers: EntrySigners): DsseEnvelope {
+  return { payloadType, payload: b64(payload), signatures: signerList(signers).map((signer) => ({ sig: b64(signBytes(signer, dssePae(payloadType, payload))) })) };
 }
 
 /** An in-toto v1 statement with one sha256 subject. */
@@ -157,30 +161,32 @@ export function inTotoStatement(subjectName: string, subjectDigestHex: string, p
  * dsse 0.0.1: payloadHash = sha256(payload), envelopeHash = sha256(envelope JSON), signatures with the
  * verifier PEM base64.
  */
-export function dsseV001(payloadType: string, payload: Uint8Array, signer: EntrySigner): EntryBody & { envelope: DsseEnvelope } {
+export function dsseV001(payloadType: string, payload: Uint8Array, signer: EntrySigners): EntryBody & { envelope: DsseEnvelope } {
   const envelope = dsseEnvelope(payloadType, payload, signer);
+  const signers = signerList(signer);
   const body = {
     apiVersion: '0.0.1',
     kind: 'dsse',
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha256(JSON.stringify(envelope)).toString('hex') },
       payloadHash: { algorithm: 'sha256', value: sha256(payload).toString('hex') },
-      signatures: [{ signature: envelope.signatures[0]!.sig, verifier: b64(verifierPem(signer)) }],
+      signatures: envelope.signatures.map((sig, i) => ({ signature: sig.sig, verifier: b64(verifierPem(signers[i]!)) })),
     },
   };
   return { ...entry(body), envelope };
 }
 
 /** dsse 0.0.2 (Rekor v2 protojson, deprecated upstream but still readable). */
-export function dsseV002(payloadType: string, payload: Uint8Array, signer: EntrySigner): EntryBody & { envelope: DsseEnvelope } {
+export function dsseV002(payloadType: string, payload: Uint8Array, signer: EntrySigners): EntryBody & { envelope: DsseEnvelope } {
   const envelope = dsseEnvelope(payloadType, payload, signer);
+  const signers = signerList(signer);
   const body = {
     apiVersion: '0.0.2',
     kind: 'dsse',
     spec: {
       dsseV002: {
         payloadHash: { algorithm: 'SHA2_256', digest: b64(sha256(payload)) },
-        signatures: [{ content: envelope.signatures[0]!.sig, verifier: verifierV2(signer) }],
+        signatures: envelope.signatures.map((sig, i) => ({ content: sig.sig, verifier: verifierV2(signers[i]!) })),
       },
     },
   };
@@ -191,8 +197,9 @@ export function dsseV002(payloadType: string, payload: Uint8Array, signer: Entry
  * intoto 0.0.2: the envelope without its payload, each signature's `sig` base64-encoded AGAIN and the
  * verifier PEM base64 (as Rekor stores them); hash = sha256 of the envelope JSON, payloadHash = sha256(payload).
  */
-export function intotoV002(payload: Uint8Array, signer: EntrySigner, payloadType = 'application/vnd.in-toto+json'): EntryBody & { envelope: DsseEnvelope } {
+export function intotoV002(payload: Uint8Array, signer: EntrySigners, payloadType = 'application/vnd.in-toto+json'): EntryBody & { envelope: DsseEnvelope } {
   const envelope = dsseEnvelope(payloadType, payload, signer);
+  const signers = signerList(signer);
   const body = {
     apiVersion: '0.0.2',
     kind: 'intoto',
@@ -200,7 +207,7 @@ export function intotoV002(payload: Uint8Array, signer: EntrySigner, payloadType
       content: {
         envelope: {
           payloadType,
-          signatures: [{ publicKey: b64(verifierPem(signer)), sig: b64(envelope.signatures[0]!.sig) }],
+          signatures: envelope.signatures.map((sig, i) => ({ publicKey: b64(verifierPem(signers[i]!)), sig: b64(sig.sig) })),
         },
         hash: { algorithm: 'sha256', value: sha256(JSON.stringify(envelope)).toString('hex') },
         payloadHash: { algorithm: 'sha256', value: sha256(payload).toString('hex') },

@@ -10,7 +10,7 @@
 import type { LogKind, SigningEvent } from '@sigwatch/rules';
 import { entriesJobId, type Producer, type QueueName } from '@sigwatch/queue';
 import type { FetchedLeaf } from '../logs/log-source.js';
-import { parseLeaf } from '../parse/parse-leaf.js';
+import { parseLeafEvents } from '../parse/parse-leaf.js';
 
 export interface VerifiedBatch {
   readonly log: { readonly id: string; readonly origin: string; readonly kind: LogKind };
@@ -79,7 +79,7 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
       const index = batch.from + BigInt(i);
       try {
         events.push(
-          parseLeaf({
+          ...parseLeafEvents({
             log,
             index,
             globalIndex: index + batch.offset,

@@ -9,7 +9,7 @@ import { createFulcioCa, deriveKeyPair, issueIdentityLeaf } from '../../../../te
 import { dsseV001, dsseV002, hashedRekordV001, hashedRekordV002, intotoV001, intotoV002, inTotoStatement } from '../../../../test/sim/entries.js';
 import { EntryParseError } from './entry-parse-error.js';
 import { parseCertificateFast } from './certificate-fast.js';
-import { parseLeaf } from './parse-leaf.js';
+import { parseLeaf, parseLeafEvents } from './parse-leaf.js';
 import { parseRekorBody } from './rekor-body.js';
 import { bundleEntries, bundleFiles, realCertificates } from './testing/real-certs.js';
 
@@ -139,6 +139,34 @@ describe('simulator entries round-trip', () => {
     const p = parseRekorBody(hashedRekordV002(artifact, { key }).canonical);
     expect(p.publicKey?.keyType).toBe('ed25519');
     expect(p.digests).toEqual([{ algorithm: 'sha256', value: digest }]);
+  });
+
+  it('a DSSE / in-toto envelope signed by several identities gives one event per signer, same position', async () => {
+    const ca = await createFulcioCa({ seed: 'multi' });
+    const first = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/tags/v1';
+    const second = 'release-bot@acme.example';
+    const leafA = await issueIdentityLeaf(ca, { identity: first, issuer: 'https://token.actions.githubusercontent.com' });
+    const leafB = await issueIdentityLeaf(ca, { identity: second, issuer: 'https://accounts.google.com' });
+    const key = await deriveKeyPair('multi', 'third', 'ed25519');
+    const payload = inTotoStatement('a', createHash('sha256').update('artifact').digest('hex'));
+    const signers = [{ leaf: leafA }, { leaf: leafB }, { key }];
+    const cases = [
+      { log: 'rekor-v1' as const, body: dsseV001('application/vnd.in-toto+json', payload, signers) },
+      { log: 'rekor-v2' as const, body: dsseV002('application/vnd.in-toto+json', payload, signers) },
+      { log: 'rekor-v1' as const, body: intotoV002(payload, signers) },
+    ];
+    for (const c of cases) {
+      const events = parseLeafEvents({ log: { origin: 'o', kind: c.log }, index: 7n, globalIndex: 9n, leafBytes: c.body.canonical });
+      expect(events.map((e) => e.certificate?.sans[0]?.value ?? e.publicKey?.keyType)).toEqual([first, second, 'ed25519']);
+      expect(events.map((e) => e.certificate?.issuer ?? null)).toEqual(['https://token.actions.githubusercontent.com', 'https://accounts.google.com', null]);
+      for (const e of events) {
+        expect(SigningEventSchema.parse(e)).toEqual(e);
+        expect([e.index, e.globalIndex, e.leafHash, e.kind]).toEqual([events[0]!.index, events[0]!.globalIndex, events[0]!.leafHash, events[0]!.kind]);
+      }
+      expect(events[2]!.publicKey?.fingerprintSha256).toBe(createHash('sha256').update(key.spki).digest('hex'));
+      // The single-event view is the first signer's.
+      expect(parseLeaf({ log: { origin: 'o', kind: c.log }, index: 7n, globalIndex: 9n, leafBytes: c.body.canonical })).toEqual(events[0]);
+    }
   });
 
   it('reads SSH and PGP identities', () => {

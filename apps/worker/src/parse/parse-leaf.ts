@@ -56,17 +56,26 @@ function withChain(fields: CertificateFields, chain: CertificateInfo['chain']): 
   return info;
 }
 
+/** The entry's SigningEvent (its first signer's, where a DSSE envelope has several: see parseLeafEvents). */
 export function parseLeaf(input: ParseLeafInput): SigningEvent {
+  return parseLeafEvents(input)[0] as SigningEvent;
+}
+
+/**
+ * One SigningEvent per signer of the entry (at least one): a DSSE / in-toto envelope signed by several
+ * identities gives an event for each, with the same log position, so a rule naming any of them matches
+ * (the matcher's unique key on subscription + log + index keeps it to one alert per entry).
+ */
+export function parseLeafEvents(input: ParseLeafInput): SigningEvent[] {
   const chain = input.chainStatus ?? 'unknown';
   const log = { origin: input.log.origin, kind: input.log.kind };
   const index = decimal(input.index, 'index');
   const globalIndex = decimal(input.globalIndex, 'globalIndex');
   const leafHash = input.leafHash?.length === 32 ? hexOf(input.leafHash) : leafHashHex(input.leafBytes);
   // Events are built field by field in one order (one object shape for the queue's JSON.stringify).
-  let event: SigningEvent;
   if (input.log.kind === 'ct') {
     const leaf = parseCtLeaf(input.leafBytes);
-    event = {
+    const event: SigningEvent = {
       log,
       index,
       globalIndex,
@@ -77,16 +86,21 @@ export function parseLeaf(input: ParseLeafInput): SigningEvent {
       digests: [],
       certificate: withChain(leaf.certificate, chain),
     };
-  } else {
-    const body = parseRekorBody(input.leafBytes);
-    event = { log, index, globalIndex, leafHash, kind: body.kind, apiVersion: body.apiVersion, digests: body.digests };
+    if (input.uuid !== undefined) event.uuid = input.uuid;
+    return [event];
+  }
+  const body = parseRekorBody(input.leafBytes);
+  const signers = body.signers.length > 0 ? body.signers : [undefined];
+  return signers.map((signer, i) => {
+    // Later signers' events get their own copy of the shared parts.
+    const event: SigningEvent = { log: i === 0 ? log : { ...log }, index, globalIndex, leafHash, kind: body.kind, apiVersion: body.apiVersion, digests: i === 0 ? body.digests : body.digests.map((d) => ({ ...d })) };
     // Rekor v2 has no integrated time (its entries say 0); never report a fake one.
     if (input.integratedTime !== undefined && !(input.log.kind === 'rekor-v2' && input.integratedTime === 0)) {
       event.integratedTime = input.integratedTime;
     }
-    if (body.certificate) event.certificate = withChain(body.certificate, chain);
-    if (body.publicKey) event.publicKey = body.publicKey;
-  }
-  if (input.uuid !== undefined) event.uuid = input.uuid;
-  return event;
+    if (signer !== undefined && 'certificate' in signer) event.certificate = withChain(signer.certificate, chain);
+    else if (signer !== undefined) event.publicKey = signer.publicKey;
+    if (input.uuid !== undefined) event.uuid = input.uuid;
+    return event;
+  });
 }

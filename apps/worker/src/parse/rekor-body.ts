@@ -9,8 +9,8 @@
  * The body is attacker-written (anyone can upload to Rekor): JSON is parsed inside a guard, every field
  * is type-checked (json-fields.ts), base64 is strict, digests are validated.
  *
- * Known limit: where an entry has several signatures (dsse, intoto), the signer reported is the first
- * signature's; SigningEvent carries one signer.
+ * Where an entry has several signatures (dsse, intoto 0.0.2), every signer is returned, in order; the
+ * parser makes one SigningEvent per signer (parse-leaf.ts), so a rule matches whichever of them it names.
  */
 import type { PublicKeyInfo } from '@sigwatch/rules';
 import { EntryParseError, guard } from './entry-parse-error.js';
@@ -27,8 +27,11 @@ export interface ParsedRekorBody {
   kind: string;
   apiVersion: string;
   digests: Digest[];
+  /** The first signer's certificate or key (as `signers[0]`). */
   certificate?: CertificateFields;
   publicKey?: PublicKeyInfo;
+  /** Every signer, in the entry's order; empty for kinds without one (rfc3161, tuf). */
+  signers: Signer[];
 }
 
 /** Largest body we parse; Rekor v1 caps uploads well below this. */
@@ -83,63 +86,67 @@ function v2Signer(body: Json, path: string): Signer {
   return signerFromDer(base64Bytes(str(body, `${path}.publicKey.rawBytes`), `${path}.publicKey`));
 }
 
-type Reader = (body: Json) => { digests: Digest[]; signer?: Signer | undefined };
+type Reader = (body: Json) => { digests: Digest[]; signers: Signer[] };
+
+/** Every element of the array at `path` → its signer at `path.<i>.<field>`. */
+function each(body: Json, path: string, read: (b: Json, p: string) => Signer, field: string, required = true): Signer[] {
+  return (required ? arr(body, path) : optArr(body, path)).map((_, i) => read(body, `${path}.${i}.${field}`));
+}
+
+const one = (s: Signer | undefined): Signer[] => (s === undefined ? [] : [s]);
 
 const READERS: Readonly<Record<string, Reader>> = {
   'hashedrekord@0.0.1': (b) => ({
     digests: [hexDigest(b, 'spec.data.hash')],
-    signer: v1Signer(b, 'spec.signature.publicKey.content'),
+    signers: [v1Signer(b, 'spec.signature.publicKey.content')],
   }),
   'hashedrekord@0.0.2': (b) => ({
     digests: [b64Digest(b, 'spec.hashedRekordV002.data')],
-    signer: v2Signer(b, 'spec.hashedRekordV002.signature.verifier'),
+    signers: [v2Signer(b, 'spec.hashedRekordV002.signature.verifier')],
   }),
   'dsse@0.0.1': (b) => ({
     digests: [...optional(b, 'spec.payloadHash', hexDigest), ...optional(b, 'spec.envelopeHash', hexDigest)],
-    signer: arr(b, 'spec.signatures').length > 0 ? v1Signer(b, 'spec.signatures.0.verifier') : undefined,
+    signers: each(b, 'spec.signatures', v1Signer, 'verifier'),
   }),
   'dsse@0.0.2': (b) => ({
     digests: [b64Digest(b, 'spec.dsseV002.payloadHash')],
-    signer: arr(b, 'spec.dsseV002.signatures').length > 0 ? v2Signer(b, 'spec.dsseV002.signatures.0.verifier') : undefined,
+    signers: each(b, 'spec.dsseV002.signatures', v2Signer, 'verifier'),
   }),
   'intoto@0.0.1': (b) => ({
     digests: [...optional(b, 'spec.content.payloadHash', hexDigest), ...optional(b, 'spec.content.hash', hexDigest)],
-    signer: v1Signer(b, 'spec.publicKey'),
+    signers: [v1Signer(b, 'spec.publicKey')],
   }),
   'intoto@0.0.2': (b) => ({
     digests: [...optional(b, 'spec.content.payloadHash', hexDigest), ...optional(b, 'spec.content.hash', hexDigest)],
-    signer:
-      optArr(b, 'spec.content.envelope.signatures').length > 0
-        ? v1Signer(b, 'spec.content.envelope.signatures.0.publicKey')
-        : undefined,
+    signers: each(b, 'spec.content.envelope.signatures', v1Signer, 'publicKey', false),
   }),
   'rekord@0.0.1': (b) => ({
     digests: optional(b, 'spec.data.hash', hexDigest),
-    signer: v1Signer(b, 'spec.signature.publicKey.content'),
+    signers: [v1Signer(b, 'spec.signature.publicKey.content')],
   }),
   'helm@0.0.1': (b) => ({
     digests: optional(b, 'spec.chart.hash', hexDigest),
-    signer: v1Signer(b, 'spec.publicKey.content'),
+    signers: [v1Signer(b, 'spec.publicKey.content')],
   }),
   'jar@0.0.1': (b) => ({
     digests: optional(b, 'spec.archive.hash', hexDigest),
-    signer: optV1Signer(b, 'spec.signature.publicKey.content'),
+    signers: one(optV1Signer(b, 'spec.signature.publicKey.content')),
   }),
   'rpm@0.0.1': (b) => ({
     digests: optional(b, 'spec.package.hash', hexDigest),
-    signer: v1Signer(b, 'spec.publicKey.content'),
+    signers: [v1Signer(b, 'spec.publicKey.content')],
   }),
   'alpine@0.0.1': (b) => ({
     digests: optional(b, 'spec.package.hash', hexDigest),
-    signer: v1Signer(b, 'spec.publicKey.content'),
+    signers: [v1Signer(b, 'spec.publicKey.content')],
   }),
   'cose@0.0.1': (b) => ({
     digests: [...optional(b, 'spec.data.payloadHash', hexDigest), ...optional(b, 'spec.data.envelopeHash', hexDigest)],
-    signer: v1Signer(b, 'spec.publicKey'),
+    signers: [v1Signer(b, 'spec.publicKey')],
   }),
   // Timestamps and TUF metadata carry no signing identity a rule can match; record kind and digests only.
-  'rfc3161@0.0.1': () => ({ digests: [] }),
-  'tuf@0.0.1': () => ({ digests: [] }),
+  'rfc3161@0.0.1': () => ({ digests: [], signers: [] }),
+  'tuf@0.0.1': () => ({ digests: [], signers: [] }),
 };
 
 /** Parse a Rekor body (canonical JSON bytes). Throws EntryParseError. */
@@ -153,9 +160,10 @@ export function parseRekorBody(bytes: Uint8Array): ParsedRekorBody {
   const apiVersion = str(body, 'apiVersion');
   const reader = READERS[`${kind}@${apiVersion}`];
   if (!reader) throw new EntryParseError('UNSUPPORTED_KIND', `unsupported entry kind ${JSON.stringify(kind)} ${JSON.stringify(apiVersion)}`);
-  const { digests, signer } = guard('BAD_JSON', `${kind} ${apiVersion}`, () => reader(body));
-  const out: ParsedRekorBody = { kind, apiVersion, digests };
-  if (signer && 'certificate' in signer) out.certificate = signer.certificate;
-  else if (signer) out.publicKey = signer.publicKey;
+  const { digests, signers } = guard('BAD_JSON', `${kind} ${apiVersion}`, () => reader(body));
+  const out: ParsedRekorBody = { kind, apiVersion, digests, signers };
+  const first = signers[0];
+  if (first && 'certificate' in first) out.certificate = first.certificate;
+  else if (first) out.publicKey = first.publicKey;
   return out;
 }
