@@ -32,6 +32,11 @@ function hexNormalized(m: ValueMatcher): ValueMatcher {
   return { type: m.type, value: m.value.toLowerCase().replace(/[:\s]/g, '') };
 }
 
+/** Fingerprints are hex, except OpenSSH's `SHA256:` + base64, which is case-sensitive and kept as given. */
+function fingerprintNormalized(m: ValueMatcher): ValueMatcher {
+  return /^SHA256:[A-Za-z0-9+/]{43}$/.test(m.value) ? m : hexNormalized(m);
+}
+
 export function compileRule(rule: Rule): CompiledRule {
   const conditions: CompiledCondition[] = [];
   const add = (field: FieldKey, matchers: readonly ValueMatcher[]): void => {
@@ -39,7 +44,7 @@ export function compileRule(rule: Rule): CompiledRule {
   };
   if (rule.san !== undefined) add('san', [rule.san]);
   for (const ext of rule.extensions ?? []) add(extensionField(extensionOid(ext)), [ext.value]);
-  if (rule.fingerprint !== undefined) add('fingerprint', [hexNormalized(rule.fingerprint)]);
+  if (rule.fingerprint !== undefined) add('fingerprint', [fingerprintNormalized(rule.fingerprint)]);
   if (rule.subject !== undefined) add('subject', [rule.subject]);
   if (rule.digest !== undefined) add('digest', [hexNormalized(rule.digest)]);
   if (rule.issuers !== undefined) add('issuer', rule.issuers);

@@ -24,6 +24,7 @@ export function fieldValues(event: SigningEvent, field: FieldKey): readonly stri
       const out: string[] = [];
       if (cert !== undefined) out.push(cert.fingerprintSha256, cert.publicKeySha256);
       if (event.publicKey !== undefined) out.push(event.publicKey.fingerprintSha256);
+      if (event.publicKey?.fingerprint !== undefined) out.push(event.publicKey.fingerprint);
       return out;
     }
     case 'subject':
@@ -57,6 +58,7 @@ export function pushFieldValues(event: SigningEvent, field: FieldKey, out: strin
     case 'fingerprint':
       if (cert !== undefined) out.push(cert.fingerprintSha256, cert.publicKeySha256);
       if (event.publicKey !== undefined) out.push(event.publicKey.fingerprintSha256);
+      if (event.publicKey?.fingerprint !== undefined) out.push(event.publicKey.fingerprint);
       return;
     case 'subject':
       if (event.publicKey !== undefined) for (const s of event.publicKey.subjects) out.push(s);

@@ -47,6 +47,11 @@ export const PublicKeyInfoSchema = z.object({
   /** Identities carried by non-X.509 keys (PGP user ids, SSH comments, minisign). */
   subjects: z.array(z.string()),
   keyType: z.string().optional(),
+  /**
+   * The key's fingerprint as its own tools print it, where it has one: OpenPGP (`gpg --fingerprint`, lower-case
+   * hex: 40 digits for v4 keys, 64 for v5/v6) or OpenSSH (`ssh-keygen -l`: `SHA256:` + unpadded base64).
+   */
+  fingerprint: z.string().max(128).optional(),
 });
 export type PublicKeyInfo = z.infer<typeof PublicKeyInfoSchema>;
 

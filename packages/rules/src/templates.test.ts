@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lintRule } from './lint.js';
 import { matchRule } from './match.js';
@@ -73,6 +74,24 @@ describe('templates', () => {
     for (const spelling of [fp, fp.toUpperCase(), `sha256:${fp}`, fp.replace(/(..)(?!$)/g, '$1:')]) {
       expect(hits(keyFingerprintRules({ fingerprint: spelling }))).toEqual(['email-a-tny-town']);
     }
+  });
+  it('OpenPGP and OpenSSH fingerprints as their tools print them match the key event that carries them', () => {
+    const pgp = createHash('sha1').update('a pgp key packet').digest('hex');
+    const ssh = `SHA256:${createHash('sha256').update('an ssh key blob').digest('base64').replace(/=+$/, '')}`;
+    const event = (fingerprint: string): SigningEvent => {
+      const { certificate: _, ...rest } = realEvent('email-a-tny-town');
+      return { ...rest, publicKey: { fingerprintSha256: createHash('sha256').update(fingerprint).digest('hex'), subjects: [], keyType: 'pgp', fingerprint } };
+    };
+    const gpgSpelling = pgp.toUpperCase().replace(/(.{4})(?!$)/g, '$1 '); // as `gpg --fingerprint` prints it
+    for (const spelling of [pgp, gpgSpelling]) {
+      const [rule] = keyFingerprintRules({ fingerprint: spelling });
+      expect(matchRule(event(pgp), rule!)).toBeDefined();
+      expect(matchRule(event(createHash('sha1').update('another key').digest('hex')), rule!)).toBeUndefined();
+    }
+    const [sshRule] = keyFingerprintRules({ fingerprint: ssh });
+    expect(matchRule(event(ssh), sshRule!)).toBeDefined();
+    // Base64 is case-sensitive: a key whose fingerprint differs only in case is another key.
+    expect(matchRule(event(`SHA256:${ssh.slice(7).toLowerCase()}`), sshRule!)).toBeUndefined();
   });
   it('refuses inputs it cannot turn into a correct rule, naming the field', () => {
     const fieldOf = (f: () => unknown): string => {

@@ -151,17 +151,26 @@ export function gitlabProjectRules(input: GitlabProjectInput): Rule[] {
 }
 
 export interface KeyFingerprintInput {
-  /** SHA-256 of the DER public key or certificate: hex, upper or lower case, colons allowed, `sha256:` prefix allowed. */
+  /**
+   * SHA-256 of the DER public key or certificate (hex, any case, colons or `sha256:` prefix allowed); an
+   * OpenPGP fingerprint as `gpg --fingerprint` prints it (40 or 64 hex digits, spaces allowed); or an SSH
+   * key's `SHA256:…` fingerprint as `ssh-keygen -l` prints it.
+   */
   readonly fingerprint: string;
 }
 
-/** A key (or certificate) by its SHA-256 fingerprint. */
+/** A key (or certificate) by its fingerprint. */
 export function keyFingerprintRules(input: KeyFingerprintInput): Rule[] {
-  const hex = input.fingerprint.trim().replace(/^sha256:/i, '').replace(/[:\s]/g, '').toLowerCase();
+  const given = input.fingerprint.trim();
+  // OpenSSH: base64 is case-sensitive, so this spelling is kept as it is (minus any padding).
+  const ssh = /^SHA256:([A-Za-z0-9+/]{43})=?$/.exec(given);
+  if (ssh) return [parseRule({ name: `SSH key ${ssh[1]!.slice(0, 12)}…`, fingerprint: { type: 'exact', value: `SHA256:${ssh[1]!}` } })];
+  const hex = given.replace(/^sha256:/i, '').replace(/[:\s]/g, '').toLowerCase();
+  if (/^[0-9a-f]{40}$/.test(hex)) return [parseRule({ name: `PGP key ${hex.slice(-16)}`, fingerprint: { type: 'exact', value: hex } })];
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw bad(
       'fingerprint',
-      'give the SHA-256 of the DER public key or certificate as 64 hex digits (e.g. `openssl pkey -pubin -outform DER | sha256sum`); SSH base64 and PGP SHA-1 fingerprints are not supported',
+      'give the SHA-256 of the DER public key or certificate as 64 hex digits (e.g. `openssl pkey -pubin -outform DER | sha256sum`), an OpenPGP fingerprint (`gpg --fingerprint`, 40 or 64 hex digits) or an SSH fingerprint (`ssh-keygen -l`, SHA256:…)',
     );
   }
   return [parseRule({ name: `key ${hex.slice(0, 16)}…`, fingerprint: { type: 'exact', value: hex } })];

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { relative } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SigningEventSchema } from '@sigwatch/rules';
 import { testdata, testdataDir } from '../../../../test/harness/paths.js';
 import { createFulcioCa, deriveKeyPair, issueIdentityLeaf } from '../../../../test/sim/ca.js';
@@ -185,6 +188,43 @@ describe('simulator entries round-trip', () => {
     const packet = Buffer.concat([Buffer.from([0xb4, uid.length]), uid]);
     const armored = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${packet.toString('base64')}\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n`;
     expect(parseRekorBody(body(armored, 'pgp')).publicKey).toMatchObject({ subjects: ['Alice <alice@example.com>'], keyType: 'pgp' });
+  });
+});
+
+describe('OpenPGP and OpenSSH fingerprints, checked against gpg and ssh-keygen', () => {
+  // Keys made by the real tools in a throwaway directory; their own fingerprint output is the expectation.
+  const dir = mkdtempSync(join(tmpdir(), 'sigwatch-keys-'));
+  const run = (cmd: string, args: string[], env: Record<string, string> = {}): string =>
+    execFileSync(cmd, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  const rekord = (content: string, format: string): Uint8Array =>
+    Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'rekord',
+        spec: { data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(format).digest('hex') } }, signature: { format, content: 'AA==', publicKey: { content: Buffer.from(content).toString('base64') } } },
+      }),
+    );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an SSH key carries the SHA256: fingerprint ssh-keygen -l prints', () => {
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'dev@example.com', '-f', 'id']);
+    const printed = run('ssh-keygen', ['-l', '-f', 'id.pub']).split(' ')[1];
+    const key = parseRekorBody(rekord(readFileSync(join(dir, 'id.pub'), 'utf8'), 'ssh')).publicKey;
+    expect(printed).toMatch(/^SHA256:/);
+    expect(key?.fingerprint).toBe(printed);
+    expect(key?.subjects).toEqual(['dev@example.com']);
+  });
+
+  it('a PGP key carries the primary key fingerprint gpg prints', () => {
+    const env = { GNUPGHOME: join(dir, 'gnupg') };
+    mkdirSync(env.GNUPGHOME, { mode: 0o700 });
+    run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Alice <alice@example.com>', 'ed25519', 'sign', 'never'], env);
+    const fpr = /^fpr:+([0-9A-F]+):/m.exec(run('gpg', ['--with-colons', '--fingerprint', 'alice@example.com'], env))?.[1];
+    const armored = run('gpg', ['--armor', '--export', 'alice@example.com'], env);
+    const key = parseRekorBody(rekord(armored, 'pgp')).publicKey;
+    expect(fpr).toMatch(/^[0-9A-F]{40}$/);
+    expect(key?.fingerprint).toBe(fpr?.toLowerCase());
+    expect(key?.subjects).toEqual(['Alice <alice@example.com>']);
   });
 });
 

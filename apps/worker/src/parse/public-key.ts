@@ -65,9 +65,32 @@ export function signerFromBytes(bytes: Uint8Array): Signer {
   if (ssh) {
     const blob = base64Bytes(ssh[2]!, 'SSH key');
     const comment = ssh[3]?.trim();
-    return { publicKey: { fingerprintSha256: sha256Hex(blob), subjects: comment ? [comment] : [], keyType: ssh[1]! } };
+    return { publicKey: { fingerprintSha256: sha256Hex(blob), subjects: comment ? [comment] : [], keyType: ssh[1]!, fingerprint: sshFingerprint(blob) } };
   }
   throw new EntryParseError('BAD_KEY', 'verifier is neither a certificate, a public key, PGP nor SSH');
+}
+
+/** OpenSSH's own fingerprint of a key blob, as `ssh-keygen -l` prints it: `SHA256:` + unpadded base64. */
+export function sshFingerprint(blob: Uint8Array): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * OpenPGP fingerprint of a primary public-key packet body, as `gpg --fingerprint` shows it (lower-case hex):
+ * v4 SHA-1 over 0x99 ‖ 2-byte length ‖ body (RFC 4880 §12.2); v6 SHA-256 over 0x9B ‖ 4-byte length ‖ body
+ * (RFC 9580 §5.5.4); v5 (LibrePGP) SHA-256 over 0x9A ‖ 4-byte length ‖ body. Other versions: undefined.
+ */
+export function pgpFingerprint(body: Uint8Array): string | undefined {
+  const version = body[0];
+  if (version === 4) {
+    if (body.length > 0xffff) return undefined;
+    return createHash('sha1').update(Uint8Array.of(0x99, body.length >> 8, body.length & 0xff)).update(body).digest('hex');
+  }
+  if (version === 5 || version === 6) {
+    const len = Uint8Array.of(version === 6 ? 0x9b : 0x9a, (body.length >>> 24) & 0xff, (body.length >>> 16) & 0xff, (body.length >>> 8) & 0xff, body.length & 0xff);
+    return createHash('sha256').update(len).update(body).digest('hex');
+  }
+  return undefined;
 }
 
 /** DER certificate or SubjectPublicKeyInfo (a certificate's first child is itself a SEQUENCE). */
@@ -83,7 +106,10 @@ export function signerFromDer(der: Uint8Array): Signer {
   return { publicKey: spkiInfo(der) };
 }
 
-/** OpenPGP armored key: User ID packets (tag 13) become subjects; fingerprint = SHA-256 of the binary block. */
+/**
+ * OpenPGP armored key: User ID packets (tag 13) become subjects; `fingerprintSha256` = SHA-256 of the binary
+ * block, `fingerprint` = the primary key's OpenPGP fingerprint (the first public-key packet, tag 6).
+ */
 function pgpInfo(text: string): PublicKeyInfo {
   const m = /-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n([\s\S]*?)-----END PGP PUBLIC KEY BLOCK-----/.exec(text);
   if (!m) throw new EntryParseError('BAD_ENCODING', 'PGP armor without END line');
@@ -95,6 +121,7 @@ function pgpInfo(text: string): PublicKeyInfo {
     .join('');
   const bin = base64Bytes(body, 'PGP armor');
   const subjects: string[] = [];
+  let fingerprint: string | undefined;
   for (let p = 0; p < bin.length; ) {
     const h = bin[p]!;
     if (!(h & 0x80)) throw new EntryParseError('BAD_KEY', 'PGP packet without the high bit');
@@ -125,7 +152,8 @@ function pgpInfo(text: string): PublicKeyInfo {
     }
     if (q + len > bin.length) throw new EntryParseError('BAD_KEY', 'PGP packet overruns the block');
     if (tag === 13) subjects.push(Buffer.from(bin.subarray(q, q + len)).toString('utf8'));
+    if (tag === 6 && fingerprint === undefined) fingerprint = pgpFingerprint(bin.subarray(q, q + len));
     p = q + len;
   }
-  return { fingerprintSha256: sha256Hex(bin), subjects, keyType: 'pgp' };
+  return { fingerprintSha256: sha256Hex(bin), subjects, keyType: 'pgp', ...(fingerprint !== undefined ? { fingerprint } : {}) };
 }
