@@ -9,7 +9,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -28,6 +27,7 @@ import { WorkerRegistry } from '../../apps/worker/src/workers.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { testEnv, testRedisPrefix } from '../harness/env.js';
 import { repoRoot } from '../harness/paths.js';
+import { freePort } from '../harness/ports.js';
 import { linkIn, startSmtpCapture, type SmtpCapture } from '../harness/smtp-capture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.js';
 
@@ -52,14 +52,6 @@ let registry: WorkerRegistry;
 let roles: RunningRoles;
 let browser: Browser;
 let page: Page;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -1,19 +1,11 @@
 /** /readyz answers 200 with the real services and 503, naming Redis, when Redis is unreachable. */
-import { createServer, type AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../apps/api/src/config.js';
 import { createDeps } from '../../apps/api/src/deps.js';
 import { buildApp } from '../../apps/api/src/app.js';
 import { testEnv } from '../harness/env.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { freePort } from '../harness/ports.js';
 
 async function readyz(env: Record<string, string>) {
   const deps = createDeps(loadConfig(env));
@@ -36,7 +28,7 @@ describe('API readiness', () => {
   });
 
   it('is 503 when Redis is unreachable, and says so', async () => {
-    const res = await readyz(testEnv({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }));
+    const res = await readyz(testEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }));
     expect(res.status).toBe(503);
     expect(res.body.checks['redis']?.ok).toBe(false);
     expect(res.body.checks['database']?.ok).toBe(true);

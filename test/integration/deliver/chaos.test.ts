@@ -13,7 +13,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { createDb } from '@sigwatch/db';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 import { testDatabaseUrl, testEnv, testRedisPrefix } from '../../harness/env.js';
 import { repoRoot } from '../../harness/paths.js';
+import { freePort } from '../../harness/ports.js';
 import { SMTPServer } from 'smtp-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../harness/webhook-receiver.js';
 import { SECRET } from './fixtures.js';
@@ -32,14 +32,6 @@ const IDENTITY = 'https://github.com/acme/chaos/.github/workflows/release.yml@re
 const LOG = 'rekor-v2' as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
