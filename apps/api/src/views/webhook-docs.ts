@@ -11,7 +11,9 @@ const MATCH_EXAMPLE = `{
                "index": "649584075", "globalIndex": "771488337", "kind": "hashedrekord", "apiVersion": "0.0.1",
                "digests": [{ "algorithm": "sha256", "value": "…" }],
                "certificate": { "sans": [{ "type": "uri", "value": "https://github.com/acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3" }],
-                                "issuer": "https://token.actions.githubusercontent.com", "extensions": { "1.3.6.1.4.1.57264.1.12": "https://github.com/acme/widget" }, "…": "…" } },
+                                "issuer": "https://token.actions.githubusercontent.com", "extensions": { "1.3.6.1.4.1.57264.1.12": "https://github.com/acme/widget" },
+                                "chain": "valid", "…": "…" } },
+    "certificate_chain": { "status": "valid", "trusted": true, "message": "issued by a trusted Fulcio CA (…)", "warning": null },
     "links": { "entry": "https://search.sigstore.dev/?logIndex=771488337" }
   }
 }`;
@@ -61,6 +63,10 @@ base64-decoded part of your secret after <code>whsec_</code>, and <code>body</co
 <h2>Payload types</h2>
 <p>Every body is <code>{"type", "timestamp", "data"}</code>.</p>
 <h3><code>match.created</code></h3><p>An entry in a log matched one of your subscriptions.</p><pre>${MATCH_EXAMPLE}</pre>
+<p><code>certificate_chain</code> (<code>null</code> when the entry was signed with a key, not a certificate) says whether the entry's certificate
+chains to a Fulcio CA of the Sigstore trusted root: <code>valid</code>, <code>invalid</code> — someone made the certificate themselves and logged it
+under this identity, so <code>warning</code> explains it and you should treat the alert as a likely impersonation — or <code>unknown</code> when Sigwatch
+could not check it (the log could not be read again in time).</p>
 <h3><code>log.incident</code></h3><p>A log misbehaved (bad signature, inconsistent tree, rollback …). Sent to endpoints that opted in.</p><pre>${INCIDENT_EXAMPLE}</pre>
 <h3><code>test</code></h3><p>Sent by "Send test event": <code>data</code> is <code>{"message": "This is a test event from Sigwatch.", "endpoint_id": "…"}</code>.</p>
 <h2>Verifying in Node.js</h2><pre>${VERIFY_SAMPLE}</pre>`;

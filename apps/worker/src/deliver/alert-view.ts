@@ -4,7 +4,7 @@
  * payload's `links`. All of it comes from the log, so it is attacker-controlled text: templates escape it,
  * and links to it are only made from https URLs (`safeHttpsUrl`).
  */
-import type { SigningEvent } from '@sigwatch/rules';
+import type { CertificateInfo, SigningEvent } from '@sigwatch/rules';
 
 const OID = (n: number): string => `1.3.6.1.4.1.57264.1.${n}`;
 
@@ -23,7 +23,26 @@ export interface AlertView {
   integratedAt: Date | undefined;
   /** search.sigstore.dev for Rekor v1 (by global index); none for other logs yet. */
   entryUrl: string | undefined;
+  /** Whether the certificate chains to the trusted Fulcio CAs; undefined when the entry has no certificate. */
+  chain: CertificateInfo['chain'] | undefined;
 }
+
+/** One line on the certificate's chain status, for mails and webhooks. */
+export const CHAIN_SUMMARY: Readonly<Record<CertificateInfo['chain'], string>> = {
+  valid: 'issued by a trusted Fulcio CA (the chain verifies against the Sigstore trusted root)',
+  invalid: 'NOT issued by a trusted Fulcio CA: the chain does not verify against the Sigstore trusted root',
+  unknown: 'not verified: Sigwatch could not check the chain of this certificate',
+};
+
+/**
+ * What an 'invalid' chain means for the reader. Anyone can write an entry to a public log with a certificate
+ * they made themselves; one that claims a subscribed identity is exactly the impersonation to catch.
+ */
+export const UNTRUSTED_CERTIFICATE_WARNING =
+  'WARNING: the certificate of this entry was NOT issued by a trusted Fulcio certificate authority. Someone made ' +
+  'it themselves and wrote it to the log under this identity. Sigstore clients reject it, but if you did not ' +
+  'sign this artifact, someone is trying to impersonate you: do not trust the artifact, and check who can ' +
+  'publish under this identity.';
 
 export interface MatchReason {
   field: string;
@@ -49,6 +68,7 @@ export function alertView(event: SigningEvent): AlertView {
     globalIndex: event.globalIndex,
     integratedAt: event.integratedTime === undefined ? undefined : new Date(event.integratedTime * 1000),
     entryUrl: event.log.kind === 'rekor-v1' ? `https://search.sigstore.dev/?logIndex=${event.globalIndex}` : undefined,
+    chain: event.certificate?.chain,
   };
 }
 

@@ -3,7 +3,7 @@
  * notice that a webhook was disabled. Pure functions of their input. Log data is attacker-controlled: every
  * value is HTML-escaped, control characters are dropped from the subject, and only https URLs become links.
  */
-import type { AlertView, MatchReason } from './alert-view.js';
+import { CHAIN_SUMMARY, UNTRUSTED_CERTIFICATE_WARNING, type AlertView, type MatchReason } from './alert-view.js';
 
 export interface RenderedMail {
   subject: string;
@@ -40,6 +40,7 @@ function rows(view: AlertView, reason: MatchReason): Row[] {
   return [
     ['Identity', view.identity],
     ['Issuer', view.issuer],
+    ['Certificate', view.chain === undefined ? undefined : CHAIN_SUMMARY[view.chain]],
     ['Workflow', view.workflow],
     ['Repository', view.repository],
     ['Ref', view.ref],
@@ -55,10 +56,9 @@ function rows(view: AlertView, reason: MatchReason): Row[] {
 }
 
 function textTable(r: Row[]): string {
-  return r
-    .filter((x): x is [string, string, (string | undefined)?] => x[1] !== undefined)
-    .map(([k, v]) => `${`${k}:`.padEnd(12)}${oneLine(v, 2000)}`)
-    .join('\n');
+  const present = r.filter((x): x is [string, string, (string | undefined)?] => x[1] !== undefined);
+  const width = Math.max(12, ...present.map(([k]) => k.length + 2));
+  return present.map(([k, v]) => `${`${k}:`.padEnd(width)}${oneLine(v, 2000)}`).join('\n');
 }
 
 function htmlTable(r: Row[]): string {
@@ -83,15 +83,27 @@ function footerHtml(l: AlertLinks): string {
   return `<p style="color:#555;font-size:90%"><a href="${esc(l.subscription)}">Subscription</a> · <a href="${esc(l.mute)}">Mute this subscription</a> · <a href="${esc(l.unsubscribe)}">Stop all alert mail to this address</a></p>`;
 }
 
+/** The untrusted-certificate warning, first thing in the mail, when the chain does not verify. */
+function warningText(view: AlertView): string {
+  return view.chain === 'invalid' ? `${UNTRUSTED_CERTIFICATE_WARNING}\n\n` : '';
+}
+
+function warningHtml(view: AlertView): string {
+  return view.chain === 'invalid'
+    ? `<p role="alert" style="border:2px solid #b42318;background:#fef3f2;color:#b42318;padding:10px 12px;font-weight:bold">${esc(UNTRUSTED_CERTIFICATE_WARNING)}</p>`
+    : '';
+}
+
 export function renderAlert(m: AlertMailInput): RenderedMail {
   const who = m.view.identity ?? 'an unknown identity';
-  const subject = oneLine(`[Sigwatch] ${m.subscriptionName}: ${who} signed ${m.view.entryKind}`, 160);
+  const flag = m.view.chain === 'invalid' ? 'UNTRUSTED CERTIFICATE: ' : '';
+  const subject = oneLine(`[Sigwatch] ${flag}${m.subscriptionName}: ${who} signed ${m.view.entryKind}`, 160);
   const intro = `Subscription "${m.subscriptionName}" matched an entry in ${m.view.logOrigin}.`;
   const r = rows(m.view, m.reason);
   return {
     subject,
-    text: `${intro}\n\n${textTable(r)}\n\n${footerText(m.links)}`,
-    html: page(subject, `<p>${esc(intro)}</p>${htmlTable(r)}${footerHtml(m.links)}`),
+    text: `${warningText(m.view)}${intro}\n\n${textTable(r)}\n\n${footerText(m.links)}`,
+    html: page(subject, `${warningHtml(m.view)}<p>${esc(intro)}</p>${htmlTable(r)}${footerHtml(m.links)}`),
   };
 }
 
@@ -103,12 +115,14 @@ export interface DigestItem {
 
 /** `why` says what made this a digest: the address's hourly cap or the subscription's digest setting. */
 export function renderDigest(items: readonly DigestItem[], why: string, links: Pick<AlertLinks, 'unsubscribe'> & { alerts: string }): RenderedMail {
-  const subject = oneLine(`[Sigwatch] Digest: ${items.length} alert${items.length === 1 ? '' : 's'}`);
+  const untrusted = items.filter((it) => it.view.chain === 'invalid').length;
+  const flag = untrusted > 0 ? ` (${untrusted} with an UNTRUSTED CERTIFICATE)` : '';
+  const subject = oneLine(`[Sigwatch] Digest: ${items.length} alert${items.length === 1 ? '' : 's'}${flag}`);
   const text = items
-    .map((it, i) => `${i + 1}. ${oneLine(it.subscriptionName)}\n${textTable(rows(it.view, it.reason))}`)
+    .map((it, i) => `${i + 1}. ${oneLine(it.subscriptionName)}\n${warningText(it.view)}${textTable(rows(it.view, it.reason))}`)
     .join('\n\n');
   const html = items
-    .map((it, i) => `<h3>${i + 1}. ${esc(it.subscriptionName)}</h3>${htmlTable(rows(it.view, it.reason))}`)
+    .map((it, i) => `<h3>${i + 1}. ${esc(it.subscriptionName)}</h3>${warningHtml(it.view)}${htmlTable(rows(it.view, it.reason))}`)
     .join('');
   const foot = `All alerts: ${links.alerts}\nStop all alert mail to this address: ${links.unsubscribe}\n`;
   return {

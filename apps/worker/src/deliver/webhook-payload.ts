@@ -2,11 +2,14 @@
  * The JSON bodies of webhooks, in the Standard Webhooks envelope `{type, timestamp, data}`. A body is a pure
  * function of the delivery's rows, so every retry sends the same bytes (only the signature headers change).
  *
- * - `match.created`: the SigningEvent, the rule that matched and why, the subscription, links.
+ * - `match.created`: the SigningEvent, the rule that matched and why, the subscription, links, and
+ *   `certificate_chain` (null for a key-signed entry): whether the certificate chains to the trusted Fulcio
+ *   CAs, with a `warning` when it does not.
  * - `log.incident`: a log misbehaved (endpoints that opted in with `includeIncidents`).
  * - `test`: "send test event" from the API; `data` is the delivery's stored payload.
  */
-import type { SigningEvent } from '@sigwatch/rules';
+import type { CertificateInfo, SigningEvent } from '@sigwatch/rules';
+import { CHAIN_SUMMARY, UNTRUSTED_CERTIFICATE_WARNING } from './alert-view.js';
 
 export type WebhookEventType = 'match.created' | 'log.incident' | 'test';
 
@@ -22,10 +25,17 @@ export function matchCreatedBody(m: MatchPayloadInput): string {
     match: { id: m.match.id, rule_id: m.match.ruleId, field: m.match.field, value: m.match.value, log_id: m.match.logId },
     subscription: { id: m.subscription.id, name: m.subscription.name, url: subscriptionUrl(m.publicUrl, m.subscription.id) },
     event: m.event,
+    certificate_chain: certificateChain(m.event),
     links: {
       entry: m.event.log.kind === 'rekor-v1' ? `https://search.sigstore.dev/?logIndex=${m.event.globalIndex}` : null,
     },
   });
+}
+
+function certificateChain(event: SigningEvent): { status: CertificateInfo['chain']; trusted: boolean; message: string; warning: string | null } | null {
+  const status = event.certificate?.chain;
+  if (status === undefined) return null;
+  return { status, trusted: status === 'valid', message: CHAIN_SUMMARY[status], warning: status === 'invalid' ? UNTRUSTED_CERTIFICATE_WARNING : null };
 }
 
 export interface IncidentPayloadInput {
