@@ -42,6 +42,18 @@ export interface SimulatorOptions {
   logger?: boolean;
 }
 
+export interface ServedRequest {
+  method: string;
+  /** Path and query as requested, e.g. `/rekor-v2/tile/entries/001`. */
+  url: string;
+  status: number;
+}
+
+export interface RequestRecorder {
+  readonly served: ServedRequest[];
+  stop(): void;
+}
+
 export interface Simulator {
   readonly url: string;
   readonly port: number;
@@ -59,6 +71,8 @@ export interface Simulator {
   setRateLimit(perMinute: number | null): void;
   /** Rekor v1 shard rollover: the active tree becomes an inactive shard; returns the new tree ID. */
   rollover(): string;
+  /** Records every response sent from now until `stop()` (tests count what a client fetched). */
+  recordRequests(): RequestRecorder;
   state(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -107,6 +121,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const limiter = new RateLimiter();
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
+  const recorders = new Set<ServedRequest[]>();
+  app.addHook('onResponse', async (req, reply) => {
+    for (const served of recorders) served.push({ method: req.method, url: req.url, status: reply.statusCode });
+  });
   // eslint-disable-next-line prefer-const -- assigned once the server listens; control routes read it per request
   let sim: Simulator;
   await app.register(async (scope) => {
@@ -146,6 +164,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const id = logs.rekorV1.rollover();
       writeClientFiles(options.dir, url, logs, ca);
       return id;
+    },
+    recordRequests: () => {
+      const served: ServedRequest[] = [];
+      recorders.add(served);
+      return { served, stop: () => recorders.delete(served) };
     },
     state: () => ({
       url,

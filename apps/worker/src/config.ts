@@ -2,7 +2,7 @@
  * The worker's environment, validated once at start (STYLE.md "Config"). Every bad variable is reported at once.
  */
 import { z } from 'zod';
-import { commonEnvShape, envInt, envString, parseEnv } from '@sigwatch/config';
+import { blankAsUndefined, commonEnvShape, envInt, envString, parseEnv } from '@sigwatch/config';
 
 export const WorkerEnvSchema = z.object({
   ...commonEnvShape,
@@ -11,6 +11,12 @@ export const WorkerEnvSchema = z.object({
   WORKER_HOST: envString('127.0.0.1'),
   /** How often each follower asks its log for a new checkpoint. */
   POLL_INTERVAL_MS: envInt(1_000, 100, 3_600_000),
+  /**
+   * How long the partial tile at the end of a tile log's tree (Rekor v2) waits before it is read; full tiles
+   * are read at once. Blank = one poll interval, so the verified size reaches a log that stopped growing
+   * within two poll intervals; 0 = read it on every poll. Longer trades alert latency for fewer downloads.
+   */
+  TILE_TAIL_WAIT_MS: z.preprocess(blankAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(3_600_000, 'must be at most 3600000').optional()),
   /**
    * Worker threads that parse verified leaves and queue their events beside each follower (0 = on the
    * follower's own thread). Two keep both cores of a 2-core machine busy while a follower catches up.
@@ -53,6 +59,11 @@ export const WorkerEnvSchema = z.object({
 });
 
 export type WorkerConfig = Readonly<z.output<typeof WorkerEnvSchema>>;
+
+/** TILE_TAIL_WAIT_MS, blank meaning one poll interval. */
+export function tileTailWaitMs(config: Pick<WorkerConfig, 'TILE_TAIL_WAIT_MS' | 'POLL_INTERVAL_MS'>): number {
+  return config.TILE_TAIL_WAIT_MS ?? config.POLL_INTERVAL_MS;
+}
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
   return Object.freeze(parseEnv(WorkerEnvSchema, source));

@@ -147,8 +147,9 @@ export class Follower {
       m.verifiedSize.set({ log: this.id }, Number(pos.treeSize));
       return halted ? 'advanced' : 'idle';
     }
-    await this.catchUp(pos, head, head.size);
-    return 'advanced';
+    // A tile log may hold back the partial tile at the tree's end for a while (LogSource.readEnd).
+    const reached = await this.catchUp(pos, head, head.size, source.readEnd?.(head, pos.treeSize) ?? head.size);
+    return reached.treeSize > pos.treeSize ? 'advanced' : 'idle';
   }
 
   private async verifiedHead(position: VerifiedPosition | undefined): Promise<LogHead> {
@@ -162,8 +163,8 @@ export class Follower {
     }
   }
 
-  /** Verify and publish [pos.treeSize, target.size) of the tree `target` heads. Returns the new position. */
-  private async catchUp(start: VerifiedPosition, target: LogHead, announced: bigint): Promise<VerifiedPosition> {
+  /** Verify and publish [pos.treeSize, end) of the tree `target` heads (end ≤ target.size). Returns the new position. */
+  private async catchUp(start: VerifiedPosition, target: LogHead, announced: bigint, end = target.size): Promise<VerifiedPosition> {
     const { source, store } = this.deps;
     const shard: ShardView = { offset: start.globalOffset, ...(start.treeId !== undefined ? { treeId: start.treeId } : {}) };
     // Cheap fork detection first: the verified tree must be a prefix of the new one.
@@ -181,9 +182,9 @@ export class Follower {
     let pos = start;
     const step = BigInt(source.maxStep);
     const stepEnd = (from: bigint): bigint => {
-      let to = from + step < target.size ? from + step : target.size;
+      let to = from + step < end ? from + step : end;
       // Tile-friendly steps: end on a multiple of 256 unless this is the last one.
-      if (to < target.size && to % 256n !== 0n && to - (to % 256n) > from) to -= to % 256n;
+      if (to < end && to % 256n !== 0n && to - (to % 256n) > from) to -= to % 256n;
       return to;
     };
     // Pipeline: the next step's raw leaves are fetched while this step is verified, and this step is
@@ -198,7 +199,7 @@ export class Follower {
       await this.persist(done, announced);
     };
     try {
-      while (pos.treeSize < target.size) {
+      while (pos.treeSize < end) {
         let to = stepEnd(pos.treeSize);
         // A step interrupted after its write-ahead is repeated exactly, so its jobs get the same ids.
         if (pos.pendingSize !== undefined && pos.pendingSize > pos.treeSize && pos.pendingSize <= target.size) to = pos.pendingSize;
@@ -207,7 +208,7 @@ export class Follower {
         ahead = undefined;
         // Started once this step's leaves have arrived, so the two fetches do not compete for the log.
         const fetchAhead = () => {
-          if (to >= target.size) return;
+          if (to >= end) return;
           const next = { from: to, to: stepEnd(to), leaves: source.fetchLeaves(to, stepEnd(to), shard) };
           next.leaves.catch(() => {}); // an abandoned prefetch must not be an unhandled rejection
           ahead = next;
@@ -221,7 +222,7 @@ export class Follower {
           offset: shard.offset,
           leaves: verified.leaves,
           hashes: verified.hashes,
-          ...(to === target.size ? { recentFrom: Math.max(0, verified.leaves.length - RECENT_EVENTS_MAX) } : {}),
+          ...(to >= end ? { recentFrom: Math.max(0, verified.leaves.length - RECENT_EVENTS_MAX) } : {}),
         });
         result.catch(() => {}); // awaited by settle(); must not be an unhandled rejection meanwhile
         inFlight = { from: pos.treeSize, leaves: verified.leaves, next: verified.next, result };

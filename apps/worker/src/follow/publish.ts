@@ -69,9 +69,14 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
   const recentFrom = deps.onEvents === undefined ? n : (batch.recentFrom ?? n);
   const malformed: Array<{ position: number; code: string; reason: string }> = [];
   const sends: Promise<unknown>[] = [];
+  const inFlight: Promise<unknown>[] = [];
   let published = 0;
   let jobs = 0;
   for (let start = 0; start < n; start += size) {
+    // At most two jobs on their way to Redis while the next is parsed: BullMQ serialises a job only once
+    // its addBulk gets going, so without a wait every job's events of the batch would stay alive (and be
+    // copied by every young-generation GC) until the loop ended.
+    while (inFlight.length >= 2) await inFlight.shift();
     const end = Math.min(n, start + size);
     const events: SigningEvent[] = [];
     for (let i = start; i < end; i++) {
@@ -99,7 +104,9 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
     const to = BigInt((events[events.length - 1] as SigningEvent).globalIndex) + 1n;
     const data = { log: { id: batch.log.id, origin: batch.log.origin }, from: String(from), to: String(to), events };
     // The parser built these events to the SigningEvent schema; the matcher validates every job it takes.
-    sends.push(deps.producer.addBulk([{ jobId: makeJobId(batch.log.id, from, to), data }], { validated: true }));
+    const send = deps.producer.addBulk([{ jobId: makeJobId(batch.log.id, from, to), data }], { validated: true });
+    sends.push(send);
+    inFlight.push(send.catch(() => {}));
     if (end > recentFrom) {
       const recent = start >= recentFrom ? events : events.filter((e) => BigInt(e.index) >= batch.from + BigInt(recentFrom));
       sends.push(deps.onEvents?.(recent).catch(() => {}) ?? Promise.resolve());

@@ -6,8 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { Producer, QueueName } from '@sigwatch/queue';
 import type { RoleDeps } from '../roles.js';
+import { tileTailWaitMs } from '../config.js';
 import { loadLogList, loadTrustedRoot, type LogConfig } from '../logs/log-list.js';
 import type { LogSource } from '../logs/log-source.js';
+import type { HttpOptions } from '../logs/http.js';
 import { RekorV1Source } from '../logs/rekor-v1.js';
 import { RekorV2Source } from '../logs/rekor-v2.js';
 import { CtSource } from '../logs/ct.js';
@@ -19,14 +21,20 @@ import { DEFAULT_JOB_SIZE, InlinePublisher, type EventPublisher } from './publis
 import { ThreadedPublisher } from './publish-threads.js';
 import { recentEventsRecorder } from './recent-events.js';
 
-export function createSource(config: LogConfig): LogSource {
+export interface SourceOptions {
+  http?: HttpOptions;
+  /** Tile logs: how long the partial tile at the tree's end waits before it is read (0, the default: at once). */
+  tileTailWaitMs?: number;
+}
+
+export function createSource(config: LogConfig, options: SourceOptions = {}): LogSource {
   switch (config.kind) {
     case 'rekor-v1':
-      return new RekorV1Source(config);
+      return new RekorV1Source(config, options.http);
     case 'rekor-v2':
-      return new RekorV2Source(config);
+      return new RekorV2Source(config, { ...(options.http !== undefined ? { http: options.http } : {}), tailWaitMs: options.tileTailWaitMs ?? 0 });
     case 'ct':
-      return new CtSource(config);
+      return new CtSource(config, options.http);
   }
 }
 
@@ -80,7 +88,7 @@ export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptio
     const onIncident = async (incidentId: string) => {
       await alertIncident(db, deliveries, incidentId);
     };
-    const follower = new Follower({ source: createSource(logConfig), store, publisher, log, onIncident });
+    const follower = new Follower({ source: createSource(logConfig, { tileTailWaitMs: tileTailWaitMs(config) }), store, publisher, log, onIncident });
     const lock = new LeaderLock(config.DATABASE_URL, logConfig.id);
     while (!stop.signal.aborted) {
       try {

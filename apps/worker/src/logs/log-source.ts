@@ -53,6 +53,12 @@ export interface LogSource {
   compactRangeAt(head: LogHead, shard: ShardView): Promise<CompactRange>;
   /** Upper bound on leaves per fetch step the reader handles well. */
   readonly maxStep: number;
+  /**
+   * Where the follower stops reading this poll, in [verifiedSize, head.size] (absent: head.size). A tile log
+   * holds back the partial tile at the tree's end until it has waited a while (tile-tail.ts); the follower
+   * still proves the verified tree a prefix of `head` on every poll.
+   */
+  readEnd?(head: LogHead, verifiedSize: bigint): bigint;
 }
 
 /**

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@sigwatch/config';
+import { loadConfig, tileTailWaitMs } from './config.js';
+
+function issues(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => i.variable);
+    throw e;
+  }
+  return [];
+}
+
+describe('follow settings', () => {
+  it('TILE_TAIL_WAIT_MS: blank waits one poll interval, 0 reads every tail at once', () => {
+    expect(tileTailWaitMs(loadConfig({}))).toBe(1_000);
+    expect(tileTailWaitMs(loadConfig({ POLL_INTERVAL_MS: '250', TILE_TAIL_WAIT_MS: '' }))).toBe(250);
+    expect(tileTailWaitMs(loadConfig({ POLL_INTERVAL_MS: '250', TILE_TAIL_WAIT_MS: '0' }))).toBe(0);
+    expect(tileTailWaitMs(loadConfig({ TILE_TAIL_WAIT_MS: '5000' }))).toBe(5_000);
+    expect(issues({ TILE_TAIL_WAIT_MS: '-1' })).toEqual(['TILE_TAIL_WAIT_MS']);
+    expect(issues({ TILE_TAIL_WAIT_MS: 'soon' })).toEqual(['TILE_TAIL_WAIT_MS']);
+  });
+});
