@@ -4,6 +4,7 @@
  * outbox, gopherwatch `processModules`), then enqueues one delivery job per Delivery (job id = row id).
  * Unique keys (Match: subscription + log + index; Delivery: match + channel) make a repeated batch, or
  * two workers on the same batch, write nothing new; re-enqueueing an existing delivery job is a no-op.
+ * Before a matched event is written, its certificate chain is checked (chain-status.ts).
  */
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { EntriesToMatchPayload, deliveryJobId, type Producer, type QueueName } f
 import { Counter } from 'prom-client';
 import { registry } from '../metrics.js';
 import type { LiveRuleIndex } from './live-index.js';
+import type { ChainStatusChecker } from './chain-status.js';
 
 const matched = new Counter({ name: 'sigwatch_matches_total', help: 'New matches written', registers: [registry] });
 const eventsMatched = new Counter({ name: 'sigwatch_events_matched_total', help: 'Events run through the rule index', registers: [registry] });
@@ -22,6 +24,8 @@ export interface MatchWorkerDeps {
   index: LiveRuleIndex;
   deliveries: Producer<typeof QueueName.Deliveries>;
   log: Logger;
+  /** Fills in the certificate chain status of matched events; absent: they keep the parser's 'unknown'. */
+  chain?: ChainStatusChecker;
 }
 
 export function createMatchProcessor(deps: MatchWorkerDeps) {
@@ -30,11 +34,19 @@ export function createMatchProcessor(deps: MatchWorkerDeps) {
     await deps.index.ensureFresh();
     const index = deps.index.current;
     let matches = 0;
+    const matchedEvents: SigningEvent[] = [];
+    const reasons: RuleMatch[][] = [];
     for (const event of payload.events) {
       // One Match per subscription per entry: the first matching rule is recorded as the reason.
       const bySubscription = new Map<string, RuleMatch>();
       for (const m of index.match(event)) if (!bySubscription.has(m.subscriptionId)) bySubscription.set(m.subscriptionId, m);
-      for (const m of bySubscription.values()) {
+      if (bySubscription.size === 0) continue;
+      matchedEvents.push(event);
+      reasons.push([...bySubscription.values()]);
+    }
+    const checked = deps.chain === undefined ? matchedEvents : await deps.chain.annotate(payload.log.id, matchedEvents);
+    for (const [i, event] of checked.entries()) {
+      for (const m of reasons[i] ?? []) {
         const deliveryIds = await recordMatch(deps.db, payload.log.id, event, m);
         if (deliveryIds === undefined) continue;
         matches++;

@@ -1,6 +1,8 @@
-/** The `match` role: the live rule index and the entries-to-match consumer. */
+/** The `match` role: the live rule index, the chain checker of matched entries, and the entries-to-match consumer. */
 import { Producer, QueueName } from '@sigwatch/queue';
 import type { RoleDeps } from '../roles.js';
+import { loadLogList, loadTrustedRoot } from '../logs/log-list.js';
+import { ChainStatusChecker } from './chain-status.js';
 import { LiveRuleIndex } from './live-index.js';
 import { createMatchProcessor } from './match-worker.js';
 
@@ -9,7 +11,14 @@ export async function startMatchRole(deps: RoleDeps): Promise<() => Promise<void
   const index = new LiveRuleIndex(db, redis, config.REDIS_PREFIX, log);
   await index.start();
   const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
-  workers.register(QueueName.EntriesToMatch, createMatchProcessor({ db, index, deliveries, log }), { concurrency: config.MATCH_CONCURRENCY });
+  const chain = new ChainStatusChecker({
+    log,
+    load: async () => {
+      const root = await loadTrustedRoot(config.SIGWATCH_TRUSTED_ROOT);
+      return { root, logs: await loadLogList(config.SIGWATCH_LOGS, root) };
+    },
+  });
+  workers.register(QueueName.EntriesToMatch, createMatchProcessor({ db, index, deliveries, log, chain }), { concurrency: config.MATCH_CONCURRENCY });
   return async () => {
     await index.stop();
     await deliveries.close();
