@@ -21,4 +21,10 @@ describe('follow settings', () => {
     expect(issues({ TILE_TAIL_WAIT_MS: '-1' })).toEqual(['TILE_TAIL_WAIT_MS']);
     expect(issues({ TILE_TAIL_WAIT_MS: 'soon' })).toEqual(['TILE_TAIL_WAIT_MS']);
   });
+
+  it('LOGS_REFRESH_INTERVAL_MS: five minutes by default, 0 = read the logs once', () => {
+    expect(loadConfig({}).LOGS_REFRESH_INTERVAL_MS).toBe(300_000);
+    expect(loadConfig({ LOGS_REFRESH_INTERVAL_MS: '0' }).LOGS_REFRESH_INTERVAL_MS).toBe(0);
+    expect(issues({ LOGS_REFRESH_INTERVAL_MS: '1.5' })).toEqual(['LOGS_REFRESH_INTERVAL_MS']);
+  });
 });

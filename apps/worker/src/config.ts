@@ -18,6 +18,11 @@ export const WorkerEnvSchema = z.object({
    */
   TILE_TAIL_WAIT_MS: z.preprocess(blankAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(3_600_000, 'must be at most 3600000').optional()),
   /**
+   * How often the follow role re-reads SIGWATCH_LOGS and SIGWATCH_TRUSTED_ROOT to start following new logs
+   * (a new Rekor v2 shard) and stop following removed ones; 0 = read them once at start.
+   */
+  LOGS_REFRESH_INTERVAL_MS: envInt(300_000, 0, 86_400_000),
+  /**
    * Worker threads that parse verified leaves and queue their events beside each follower (0 = on the
    * follower's own thread). Two keep both cores of a 2-core machine busy while a follower catches up.
    */

@@ -1,20 +1,23 @@
 /**
  * The `follow` role: one follower per configured log, each under a PostgreSQL advisory lock so that only
- * one worker process follows a log; the others stand by and take over when the leader dies.
+ * one worker process follows a log; the others stand by and take over when the leader dies. The list of
+ * logs is re-read every LOGS_REFRESH_INTERVAL_MS: a new log (a new Rekor v2 shard in the trusted root) is
+ * followed from then on, a removed one is stopped and marked inactive (followed-logs.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { Producer, QueueName } from '@sigwatch/queue';
 import type { RoleDeps } from '../roles.js';
 import { tileTailWaitMs } from '../config.js';
-import { loadLogList, loadTrustedRoot, type LogConfig } from '../logs/log-list.js';
+import { readLogList, type LogConfig } from '../logs/log-list.js';
 import type { LogSource } from '../logs/log-source.js';
 import type { HttpOptions } from '../logs/http.js';
 import { RekorV1Source } from '../logs/rekor-v1.js';
 import { RekorV2Source } from '../logs/rekor-v2.js';
 import { CtSource } from '../logs/ct.js';
 import { Follower } from './follower.js';
-import { LeaderLock } from './leader-lock.js';
+import { FollowedLogs } from './followed-logs.js';
+import { startLogLoop, type LoopTiming } from './log-loop.js';
 import { alertIncident } from './incident-alerts.js';
 import { LogStateStore } from './log-state-store.js';
 import { DEFAULT_JOB_SIZE, InlinePublisher, type EventPublisher } from './publish.js';
@@ -62,54 +65,52 @@ export function createPublisher(redis: Redis, options: PublisherOptions): EventP
   return { publish: (b) => inline.publish(b), close: () => producer.close() };
 }
 
-export interface FollowOptions {
-  pollIntervalMs: number;
-  /** Wait between polls of a halted log. */
-  haltedRetryMs?: number;
-  /** Wait before trying again for a log another worker leads. */
-  standbyMs?: number;
-}
+export type FollowOptions = LoopTiming;
 
 export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptions>): Promise<() => Promise<void>> {
   const { config, db, redis, log } = deps;
-  const options: FollowOptions = { pollIntervalMs: config.POLL_INTERVAL_MS, haltedRetryMs: 30_000, standbyMs: 5_000, ...opts };
-  const root = await loadTrustedRoot(config.SIGWATCH_TRUSTED_ROOT);
-  const logs = await loadLogList(config.SIGWATCH_LOGS, root);
+  const timing: FollowOptions = { pollIntervalMs: config.POLL_INTERVAL_MS, haltedRetryMs: 30_000, standbyMs: 5_000, ...opts };
+  const readLogs = () => readLogList(config.SIGWATCH_LOGS, config.SIGWATCH_TRUSTED_ROOT);
+  const logs = await readLogs();
   const store = new LogStateStore(db);
   const publisher = createPublisher(redis, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, threads: config.PARSE_THREADS, recordRecentEvents: true });
   const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
-  // Logs no longer configured stay in the database for their history, but are not shown as followed.
-  await db.log.updateMany({ where: { id: { notIn: logs.map((l) => l.id) } }, data: { active: false } });
+  const onIncident = async (incidentId: string) => {
+    await alertIncident(db, deliveries, incidentId);
+  };
+  const followed = new FollowedLogs({
+    db,
+    store,
+    log,
+    start: (logConfig) => {
+      const source = createSource(logConfig, { tileTailWaitMs: tileTailWaitMs(config) });
+      const follower = new Follower({ source, store, publisher, log, onIncident });
+      return startLogLoop({ logId: logConfig.id, follower, databaseUrl: config.DATABASE_URL, timing, log });
+    },
+  });
+  await followed.sync(logs);
+  log.info({ logs: logs.map((l) => `${l.kind} ${l.origin}`) }, 'following logs');
+
   const stop = new AbortController();
-  const loops = logs.map(async (logConfig) => {
-    if ((await store.ensureLog(logConfig)).keyChanged) {
-      log.warn({ logId: logConfig.id, origin: logConfig.origin }, 'the configured key of this log changed: its old position is dropped and it is followed from its head');
-    }
-    const onIncident = async (incidentId: string) => {
-      await alertIncident(db, deliveries, incidentId);
-    };
-    const follower = new Follower({ source: createSource(logConfig, { tileTailWaitMs: tileTailWaitMs(config) }), store, publisher, log, onIncident });
-    const lock = new LeaderLock(config.DATABASE_URL, logConfig.id);
+  const refresh = (async () => {
+    if (config.LOGS_REFRESH_INTERVAL_MS === 0) return;
     while (!stop.signal.aborted) {
+      await sleep(config.LOGS_REFRESH_INTERVAL_MS, undefined, { signal: stop.signal }).catch(() => {});
+      if (stop.signal.aborted) return;
       try {
-        if (!(await lock.tryAcquire())) {
-          await sleep(options.standbyMs, undefined, { signal: stop.signal }).catch(() => {});
-          continue;
-        }
-        const outcome = await follower.poll();
-        const wait = outcome === 'halted' ? (options.haltedRetryMs ?? 30_000) : outcome === 'error' ? options.pollIntervalMs * 2 : options.pollIntervalMs;
-        await sleep(wait, undefined, { signal: stop.signal }).catch(() => {});
+        const next = await readLogs();
+        const { started, stopped } = await followed.sync(next);
+        if (started.length > 0 || stopped.length > 0) log.info({ started, stopped, logs: next.map((l) => `${l.kind} ${l.origin}`) }, 'the list of logs changed');
       } catch (e) {
-        log.error({ logId: logConfig.id, err: e instanceof Error ? e.message : String(e) }, 'follower loop error');
-        await sleep(options.pollIntervalMs, undefined, { signal: stop.signal }).catch(() => {});
+        // A file being replaced or a URL briefly down: keep following the logs as they were.
+        log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not re-read the list of logs; following the same logs');
       }
     }
-    await lock.release();
-  });
-  log.info({ logs: logs.map((l) => `${l.kind} ${l.origin}`) }, 'following logs');
+  })();
   return async () => {
     stop.abort();
-    await Promise.all(loops);
+    await refresh;
+    await followed.stop();
     await publisher.close();
     await deliveries.close();
   };
