@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { TrustedRoot } from '@sigwatch/tlog';
+import { TILE_WIDTH, type TrustedRoot } from '@sigwatch/tlog';
 import type { SigningEvent } from '@sigwatch/rules';
 import { registry } from '../metrics.js';
 import { createSource } from '../follow/role.js';
@@ -136,8 +136,18 @@ export class ChainStatusChecker {
     // A few retries, all cut off at the deadline (a source per check: its requests end with the check).
     const http = { timeoutMs: this.#o.timeoutMs, retries: 2, signal };
     if (config.kind === 'ct') return fetchCtEntry(config, index, http);
+    const source = createSource(config, { http });
+    let to = index + 1n;
+    if (config.kind === 'rekor-v2') {
+      // tlog-tiles: a partial entry bundle exists only at the width of a checkpoint's tree size, so an entry
+      // in the tree's last tile is read up to the current (verified) checkpoint, never at a width of its own.
+      const size = (await source.fetchHead()).size;
+      const tileEnd = (index / BigInt(TILE_WIDTH) + 1n) * BigInt(TILE_WIDTH);
+      to = size < tileEnd ? size : tileEnd;
+      if (to <= index) throw new Error(`entry ${index} is past the log's checkpoint (size ${size})`);
+    }
     // Rekor v1 reads by global index: local index + the sizes of the inactive shards before it.
-    const [fetched] = await createSource(config, { http }).fetchLeaves(index, index + 1n, { offset: BigInt(event.globalIndex) - index });
+    const [fetched] = await source.fetchLeaves(index, to, { offset: BigInt(event.globalIndex) - index });
     if (fetched === undefined) throw new Error(`no leaf ${index} in the answer`);
     return { leaf: fetched.leaf };
   }
