@@ -43,7 +43,10 @@ export interface ChainCheckerOptions {
   concurrency?: number;
   /** How long a log that failed to answer is not asked again (default 30 s). */
   unreachableMs?: number;
-  /** How old the trusted root and log list may get before the next check reloads them (default 5 min). */
+  /**
+   * How old the trusted root and log list may get before the next check reloads them (default 5 min;
+   * Infinity: never). A load that failed is tried again after at most a minute.
+   */
   reloadMs?: number;
 }
 
@@ -154,7 +157,8 @@ export class ChainStatusChecker {
 
   /** The last good trust material, reloaded when older than `reloadMs` (a failed reload keeps the old one). */
   async #material(): Promise<TrustMaterial> {
-    if (this.#loading === undefined && (this.#current === undefined || Date.now() - this.#loadedAt >= this.#o.reloadMs)) {
+    const age = Date.now() - this.#loadedAt;
+    if (this.#loading === undefined && age >= (this.#current === undefined ? Math.min(this.#o.reloadMs, 60_000) : this.#o.reloadMs)) {
       this.#loadedAt = Date.now();
       this.#loading = this.#o
         .load()

@@ -13,6 +13,8 @@ export async function startMatchRole(deps: RoleDeps): Promise<() => Promise<void
   const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
   const chain = new ChainStatusChecker({
     log,
+    // Re-read as often as the follow role does, so a log it starts following (a new shard) is known here too.
+    reloadMs: config.LOGS_REFRESH_INTERVAL_MS > 0 ? config.LOGS_REFRESH_INTERVAL_MS : Infinity,
     load: async () => {
       const root = await loadTrustedRoot(config.SIGWATCH_TRUSTED_ROOT);
       return { root, logs: await loadLogList(config.SIGWATCH_LOGS, root) };
