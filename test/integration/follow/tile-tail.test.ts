@@ -78,7 +78,7 @@ const size = async () => Number(await verifiedSize(db, v2.id));
 
 describe('Rekor v2 tiles', () => {
   it('reads full tiles at once and the partial tile at the end only once the checkpoint stayed at its size for the wait', async () => {
-    const WAIT = 1_000;
+    const WAIT = 2_000; // longer than the first poll takes on a loaded machine, so the second poll still finds the tail held
     const f = follower(createSource(v2, { tileTailWaitMs: WAIT }));
     await sim.append('rekor-v2', { count: 3 });
     expect(await f.poll()).toBe('started');
@@ -131,8 +131,9 @@ describe('Rekor v2 tiles', () => {
           return seen.has(head);
         });
         const elapsed = Date.now() - appended;
-        // Two poll intervals, plus the polls' own time on a shared 2-core machine.
-        expect(elapsed).toBeLessThan(2 * POLL + 400);
+        // Two poll intervals, plus the polls' own time on a shared 2-core machine (measured 1,015–1,034 ms
+        // at load 4–6: the append lands just after a poll, so this is the worst phase).
+        expect(elapsed).toBeLessThan(2 * POLL + 500);
         // On the way the follower stopped at the last full tile while the tail waited.
         expect(seen.has(head - (head % 256))).toBe(true);
         // Both polls fed the API preview's recent-events list: the full tiles and the tail.
