@@ -23,12 +23,21 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** Reused for leaf hashing: a fresh 0x00 ‖ leaf buffer per leaf was off-heap garbage that drove GCs. */
+let scratch = new Uint8Array(8192);
+const SCRATCH_MAX = 64 * 1024;
+
 /** Hash of a leaf's bytes (Rekor v1: canonical JSON body; Rekor v2: entry-bundle entry; CT: MerkleTreeLeaf). */
 export function hashLeaf(data: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(data.length + 1);
+  const n = data.length + 1;
+  let buf = scratch;
+  if (n > buf.length) {
+    buf = new Uint8Array(n);
+    if (n <= SCRATCH_MAX) scratch = buf;
+  }
   buf[0] = 0x00;
   buf.set(data, 1);
-  return digest(buf);
+  return digest(buf.subarray(0, n));
 }
 
 /** Hash of an interior node from its two 32-byte children. */

@@ -90,7 +90,8 @@ export function splitHashTile(tile: Uint8Array, expectedWidth?: number): Uint8Ar
 
 /**
  * Splits an entry bundle into its entries (uint16 big-endian length, then the bytes). With `expectedCount`,
- * the bundle must hold exactly that many. Truncation or trailing bytes throw `MALFORMED_TILE`.
+ * the bundle must hold exactly that many. Truncation or trailing bytes throw `MALFORMED_TILE`. The entries
+ * are views into `bundle`, not copies.
  */
 export function splitEntryBundle(bundle: Uint8Array, expectedCount?: number): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -101,7 +102,7 @@ export function splitEntryBundle(bundle: Uint8Array, expectedCount?: number): Ui
     const len = ((bundle[off] as number) << 8) | (bundle[off + 1] as number);
     off += 2;
     if (off + len > bundle.length) throw new TlogError('MALFORMED_TILE', `entry ${out.length} (${len} bytes) runs past the bundle end`);
-    out.push(bundle.slice(off, off + len));
+    out.push(bundle.subarray(off, off + len));
     off += len;
   }
   if (expectedCount !== undefined && out.length !== expectedCount) {
