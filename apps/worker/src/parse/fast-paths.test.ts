@@ -1,13 +1,14 @@
 /**
  * The shortcuts taken for speed (base64 by round trip, the OID cache, direct time formatting, DN escaping
- * skipped for plain values, a caller-supplied leaf hash) give exactly what the slow paths give.
+ * skipped for plain values, a caller-supplied leaf hash, ASCII text without TextDecoder, native hex) give
+ * exactly what the slow paths give.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createFulcioCa, deriveKeyPair, issueLeafFast } from '../../../../test/sim/ca.js';
 import { parseCertificateFast } from './certificate-fast.js';
 import { parseCertificateFull } from './certificate-full.js';
-import { oidText, oidToString, readTlv } from './der.js';
+import { oidText, oidToString, readTlv, strictUtf8, toHex } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
 import { base64Bytes } from './json-fields.js';
 import { parseLeaf } from './parse-leaf.js';
@@ -42,6 +43,26 @@ describe('base64Bytes', () => {
   it('rejects junk Node would skip', () => {
     for (const s of ['QUJD!', 'QU JD', 'QUJD=', 'Q===', 'QUJD\u0000', '====', 'QU=D', 'Q']) {
       expect(code(() => base64Bytes(s, 'x')), s).toBe('BAD_ENCODING');
+    }
+  });
+});
+
+describe('strictUtf8 and toHex', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true });
+  const slow = (b: Uint8Array): string | undefined => {
+    try {
+      return fatal.decode(b);
+    } catch {
+      return undefined;
+    }
+  };
+  it('decode exactly as a fatal TextDecoder and a byte-by-byte hex would, ASCII or not', () => {
+    const samples: Uint8Array[] = [new Uint8Array(0), new TextEncoder().encode('https://token.actions.githubusercontent.com'), new TextEncoder().encode('é ✓ 𝄞'), Uint8Array.of(0x7f, 0x80), Uint8Array.of(0xc3), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0)];
+    for (let i = 0; i < 2000; i++) samples.push(createHash('sha256').update(String(i)).digest().subarray(0, i % 33).map((x) => (i % 3 === 0 ? x & 0x7f : x)));
+    for (const b of samples) {
+      expect(strictUtf8(b)).toBe(slow(b));
+      const inner = Uint8Array.from([9, ...b, 9]);
+      expect(toHex(inner, 1, inner.length - 1)).toBe(Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
     }
   });
 });
