@@ -4,7 +4,7 @@ import { ExactMap, sampledHash } from './exact-map.js';
 import { GramIndex } from './gram-index.js';
 import { matchRules, type RuleMatch } from './match.js';
 import { ProbeFilter } from './probe-filter.js';
-import { RadixTrie } from './radix-trie.js';
+import { PrefixIndex } from './prefix-index.js';
 import { RuleIndex } from './rule-index.js';
 import { parseRule, type RuleRecord } from './schema.js';
 import { realEvent } from './testing/real-events.js';
@@ -85,23 +85,54 @@ describe('TokenIndex and GramIndex behind their filters', () => {
   });
 });
 
-describe('RadixTrie and ExactMap', () => {
-  it('trie collects exactly the stored prefixes of a value (property)', () => {
+describe('PrefixIndex and ExactMap', () => {
+  it('prefix index collects exactly the stored prefixes of a value, shortest first (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[ab/]{0,6}$/), { maxLength: 60 }), fc.array(fc.nat(59)), fc.stringMatching(/^[ab/]{0,8}$/), (prefixes, removals, s) => {
-        const trie = new RadixTrie<{ p: string; i: number }>();
+      fc.property(fc.array(fc.stringMatching(/^[ab/é]{1,6}$/), { maxLength: 60 }), fc.array(fc.nat(59)), fc.stringMatching(/^[ab/é]{0,8}$/), (prefixes, removals, s) => {
+        const index = new PrefixIndex<{ p: string; i: number }>();
         const items = prefixes.map((p, i) => ({ p, i }));
-        for (const it of items) trie.insert(it.p, it);
+        for (const it of items) index.insert(it.p, it);
         const gone = new Set(removals.filter((r) => r < items.length));
-        for (const r of gone) expect(trie.remove(items[r]!.p, items[r]!)).toBe(true);
+        for (const r of gone) expect(index.remove(items[r]!.p, items[r]!)).toBe(true);
+        for (const r of gone) expect(index.remove(items[r]!.p, items[r]!)).toBe(false);
         const out: Array<{ p: string; i: number }> = [];
-        trie.collect(s, out);
+        index.collect(s, out);
         const want = items.filter((it, i) => !gone.has(i) && s.startsWith(it.p));
         expect(out.map((x) => x.i).sort((a, b) => a - b)).toEqual(want.map((x) => x.i));
-        expect(trie.size).toBe(items.length - gone.size);
+        expect(out.map((x) => x.p.length)).toEqual(out.map((x) => x.p.length).sort((a, b) => a - b));
+        expect(index.size).toBe(items.length - gone.size);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('prefix index: prefixes of one length with different last characters, and lengths that come and go', () => {
+    const index = new PrefixIndex<string>();
+    index.insert('https://github.com/acme/', 'acme');
+    index.insert('https://github.com/acmf@', 'at'); // same length, another last character
+    index.insert('https://github.com/', 'host');
+    const got = (s: string): string[] => {
+      const out: string[] = [];
+      index.collect(s, out);
+      return out;
+    };
+    expect(got('https://github.com/acme/widget')).toEqual(['host', 'acme']);
+    expect(got('https://github.com/acmf@x')).toEqual(['host', 'at']);
+    expect(got('https://github.com/acmex')).toEqual(['host']);
+    expect(index.remove('https://github.com/', 'host')).toBe(true);
+    expect(got('https://github.com/acme/widget')).toEqual(['acme']);
+    expect(index.remove('https://github.com/acme/', 'acme')).toBe(true);
+    expect(got('https://github.com/acme/widget')).toEqual([]);
+    expect(got('https://github.com/acmf@x')).toEqual(['at']);
+    expect(index.size).toBe(1);
+  });
+
+  it('prefix index at 20,000 prefixes sharing most of their text', () => {
+    const index = new PrefixIndex<number>();
+    for (let i = 0; i < 20_000; i++) index.insert(`https://github.com/org${i}/`, i);
+    const out: number[] = [];
+    for (const i of [0, 7, 19_999, 20_000, 123_456]) index.collect(`https://github.com/org${i}/repo/.github/workflows/x.yml@refs/heads/main`, out);
+    expect(out).toEqual([0, 7, 19_999]);
   });
 
   it('exact map keeps single items and buckets apart', () => {

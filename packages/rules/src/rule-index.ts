@@ -22,7 +22,7 @@ import { compileRule, evaluateRule, type CompiledCondition, type CompiledRule } 
 import { pushFieldValues, type FieldKey } from './event-fields.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
-import { RadixTrie } from './radix-trie.js';
+import { PrefixIndex } from './prefix-index.js';
 import type { Rule, RuleRecord } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
 import { TokenIndex, completeTokens } from './token-index.js';
@@ -68,7 +68,7 @@ type Bucket = Entry | Entry[];
 
 class FieldIndex {
   readonly exact = new ExactMap<Entry>();
-  readonly trie = new RadixTrie<Entry>();
+  readonly trie = new PrefixIndex<Entry>();
   readonly tokens = new TokenIndex<LiteralItem>();
   readonly grams = new GramIndex<LiteralItem>();
   /** Entries filed under this field (all structures). */
