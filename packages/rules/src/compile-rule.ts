@@ -37,20 +37,27 @@ function fingerprintNormalized(m: ValueMatcher): ValueMatcher {
   return /^SHA256:[A-Za-z0-9+/]{43}$/.test(m.value) ? m : hexNormalized(m);
 }
 
+/** A rule's conditions, uncompiled, in evaluation order (fingerprints and digests normalised). */
+export interface RuleCondition {
+  readonly field: FieldKey;
+  readonly matchers: readonly ValueMatcher[];
+}
+
+export function ruleConditions(rule: Rule): RuleCondition[] {
+  const conditions: RuleCondition[] = [];
+  if (rule.san !== undefined) conditions.push({ field: 'san', matchers: [rule.san] });
+  for (const ext of rule.extensions ?? []) conditions.push({ field: extensionField(extensionOid(ext)), matchers: [ext.value] });
+  if (rule.fingerprint !== undefined) conditions.push({ field: 'fingerprint', matchers: [fingerprintNormalized(rule.fingerprint)] });
+  if (rule.subject !== undefined) conditions.push({ field: 'subject', matchers: [rule.subject] });
+  if (rule.digest !== undefined) conditions.push({ field: 'digest', matchers: [hexNormalized(rule.digest)] });
+  if (rule.issuers !== undefined) conditions.push({ field: 'issuer', matchers: rule.issuers });
+  if (rule.kinds !== undefined) conditions.push({ field: 'kind', matchers: rule.kinds.map((value) => ({ type: 'exact', value })) });
+  if (rule.logs !== undefined) conditions.push({ field: 'log', matchers: rule.logs.map((value) => ({ type: 'exact', value })) });
+  return conditions;
+}
+
 export function compileRule(rule: Rule): CompiledRule {
-  const conditions: CompiledCondition[] = [];
-  const add = (field: FieldKey, matchers: readonly ValueMatcher[]): void => {
-    conditions.push({ field, matchers: matchers.map(compileValueMatcher) });
-  };
-  if (rule.san !== undefined) add('san', [rule.san]);
-  for (const ext of rule.extensions ?? []) add(extensionField(extensionOid(ext)), [ext.value]);
-  if (rule.fingerprint !== undefined) add('fingerprint', [fingerprintNormalized(rule.fingerprint)]);
-  if (rule.subject !== undefined) add('subject', [rule.subject]);
-  if (rule.digest !== undefined) add('digest', [hexNormalized(rule.digest)]);
-  if (rule.issuers !== undefined) add('issuer', rule.issuers);
-  if (rule.kinds !== undefined) add('kind', rule.kinds.map((value) => ({ type: 'exact', value })));
-  if (rule.logs !== undefined) add('log', rule.logs.map((value) => ({ type: 'exact', value })));
-  return { rule, conditions };
+  return { rule, conditions: ruleConditions(rule).map((c) => ({ field: c.field, matchers: c.matchers.map(compileValueMatcher) })) };
 }
 
 /** The first value of `field` in `event` that one of `matchers` accepts. */

@@ -8,7 +8,8 @@ import { PrefixIndex } from './prefix-index.js';
 import { RuleIndex } from './rule-index.js';
 import { parseRule, type RuleRecord } from './schema.js';
 import { realEvent } from './testing/real-events.js';
-import { TextArena, type TextRef } from './text-arena.js';
+import { EntryTable } from './entry-table.js';
+import { TextArena } from './text-arena.js';
 import { TokenIndex } from './token-index.js';
 
 const sorted = (ms: RuleMatch[]): RuleMatch[] =>
@@ -153,18 +154,54 @@ describe('PrefixIndex and ExactMap', () => {
 });
 
 describe('TextArena', () => {
-  it('reads back what it stored, across growth and compaction', () => {
+  it('reads back what it stored, across chunks and compaction', () => {
     const arena = new TextArena();
-    const texts = Array.from({ length: 3000 }, (_, i) => `{"rule":${i},"value":"ünïcödé-${'x'.repeat(i % 97)}"}`);
-    const refs: Array<TextRef & { i: number }> = texts.map((t, i) => ({ ...arena.store(t), i }));
+    // ~3.5 MB: several 1 MiB chunks, texts up to 40 KB so that some end near a chunk's end
+    const texts = Array.from({ length: 3000 }, (_, i) => `{"rule":${i},"value":"ünïcödé-${'x'.repeat((i * 7919) % 2400)}${i % 100 === 0 ? '€'.repeat(12_000) : ''}"}`);
+    const refs = texts.map((t, i) => ({ at: arena.store(t), bytes: arena.lastBytes, i }));
+    expect(arena.stats.capacity).toBeGreaterThan(2 << 20);
     for (const r of refs) expect(arena.read(r.at, r.bytes)).toBe(texts[r.i]);
     const kept = refs.filter((r) => r.i % 4 === 0);
     for (const r of refs) if (r.i % 4 !== 0) arena.free(r.bytes);
     expect(arena.fragmented).toBe(true);
-    arena.compact(kept);
+    const capacity = arena.stats.capacity;
+    arena.compact((relocate) => {
+      for (const r of kept) r.at = relocate(r.at, r.bytes);
+    });
     expect(arena.fragmented).toBe(false);
     expect(arena.stats.freed).toBe(0);
+    expect(arena.stats.capacity).toBeLessThan(capacity);
     for (const r of kept) expect(arena.read(r.at, r.bytes)).toBe(texts[r.i]);
+    const more = arena.store('after compaction');
+    expect(arena.read(more, arena.lastBytes)).toBe('after compaction');
+  });
+
+  it('takes a text of up to a chunk, and refuses a longer one', () => {
+    const arena = new TextArena();
+    arena.store('x'.repeat(1000));
+    const big = 'y'.repeat(400_000); // 3 × length exceeds a chunk, its UTF-8 does not
+    const at = arena.store(big);
+    expect(arena.read(at, arena.lastBytes)).toBe(big);
+    expect(() => arena.store('€'.repeat(400_000))).toThrow(RangeError);
+  });
+});
+
+describe('EntryTable', () => {
+  it('reuses released ids, grows past its first capacity, and keeps each row', () => {
+    const t = new EntryTable();
+    const ids = Array.from({ length: 3000 }, (_, i) => t.alloc(`s${i}`, `r${i}`, i * 10, i, i % 7));
+    expect(new Set(ids).size).toBe(3000);
+    for (const id of ids.filter((_, i) => i % 2 === 0)) t.release(id);
+    expect(t.size).toBe(1500);
+    const again = Array.from({ length: 1500 }, (_, i) => t.alloc(`n${i}`, 'r', 1, 2, -1));
+    expect(new Set([...again, ...ids.filter((_, i) => i % 2 === 1)]).size).toBe(3000); // every released id reused, no live one
+    for (const [i, id] of ids.entries()) {
+      if (i % 2 === 0) continue;
+      expect([t.subscription[id], t.ruleId[id], t.at[id], t.bytes[id], t.field[id]]).toEqual([`s${i}`, `r${i}`, i * 10, i, i % 7]);
+    }
+    t.stamp[again[0]!] = 5;
+    t.clearStamps();
+    expect(t.stamp[again[0]!]).toBe(0);
   });
 });
 
@@ -197,6 +234,27 @@ describe('RuleIndex at scale', () => {
       const event = { ...base, certificate: { ...base.certificate!, sans: [{ type: 'email' as const, value: `user${n}@example.com` }] } };
       const got = sorted(index.match(event));
       expect(got).toEqual(sorted(matchRules(event, live)));
+    }
+  });
+});
+
+describe('RuleIndex compiled-rule cache', () => {
+  it('answers the same when it keeps only 2 compiled rules of the 60 that are candidates', () => {
+    const records: RuleRecord[] = Array.from({ length: 60 }, (_, i) => ({
+      subscriptionId: `s${i}`,
+      ruleId: 'r',
+      rule: parseRule(i % 2 === 0 ? { san: { type: 'prefix', value: 'user' } } : { san: { type: 'regex', value: `user${i % 7}@.*` } }),
+    }));
+    const small = new RuleIndex(2);
+    small.add(records);
+    const base = realEvent('email-a-tny-town');
+    for (let round = 0; round < 3; round++) {
+      for (const n of [1, 3, 5]) {
+        const event = { ...base, certificate: { ...base.certificate!, sans: [{ type: 'email' as const, value: `user${n}@example.com` }] } };
+        expect(sorted(small.match(event))).toEqual(sorted(matchRules(event, records)));
+      }
+      small.remove(`s${round * 2 + 1}`);
+      records.splice(records.findIndex((r) => r.subscriptionId === `s${round * 2 + 1}`), 1);
     }
   });
 });

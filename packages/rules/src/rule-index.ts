@@ -3,77 +3,59 @@
  *
  * Each rule is filed under one *anchor* condition, the most selective one it has:
  *   exact values                         → a hash map per field          (one probe per event value)
- *   prefixes; globs and regexes with a literal prefix → a radix trie     (O(|value|) per event value)
+ *   prefixes; globs and regexes with a literal prefix → a prefix index  (one probe per stored length)
  *   regexes/globs whose best literal is inside → a word index (complete tokens of the literal), else a
  *                                          3-gram index                  (one probe per token / position)
  *   nothing literal (e.g. `.*`)          → the scan list                 (evaluated on every event)
+ * Every map sits behind a blocked Bloom filter (probe-filter.ts), so a value nobody named costs one
+ * cache line, not a probe into a table of 100,000 keys.
  * A lookup gathers the candidate rules from those structures and evaluates only them, completely
  * (compile-rule.ts), so the result equals the naive matcher's (match.ts) — that equivalence is tested.
  * The cost per event depends on the event's values and its few candidates, not on the number of rules.
  *
- * Memory: a rule is kept as JSON and compiled only the first time it is a candidate (most never are);
- * regex programs live in a bounded LRU (re2-cache.ts).
+ * Memory: a rule is a row of an EntryTable (typed arrays, no object per rule), its JSON is kept in a
+ * TextArena (off the V8 heap) and compiled only when it is a candidate; compiled rules and regex programs
+ * live in bounded LRUs (here and re2-cache.ts). Building files the rules of a batch as they come and keeps
+ * only the substring-filed ones (which need the whole batch's literal counts) until the end, so what a
+ * build leaves behind for the garbage collector is small.
  * Updates are per subscription (`replace`, `remove`) and touch only that subscription's entries.
  * Each call is synchronous, so with JavaScript's single thread a lookup never sees half an update.
  */
-import { ExactMap } from './exact-map.js';
-import { TextArena, type TextRef } from './text-arena.js';
-import { compileRule, evaluateRule, type CompiledCondition, type CompiledRule } from './compile-rule.js';
+import { compileRule, evaluateRule, ruleConditions, type CompiledRule, type RuleCondition } from './compile-rule.js';
+import { EntryTable } from './entry-table.js';
 import { pushFieldValues, type FieldKey } from './event-fields.js';
+import { ExactMap } from './exact-map.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
 import { PrefixIndex } from './prefix-index.js';
 import type { Rule, RuleRecord } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
+import { TextArena } from './text-arena.js';
 import { TokenIndex, completeTokens } from './token-index.js';
-import type { CompiledValueMatcher } from './value-matcher.js';
+import { matcherLiterals, type MatchType, type MatcherLiterals, type ValueMatcher } from './value-matcher.js';
 
-/**
- * One indexed rule. Kept small (100,000 of them): where it is filed is not stored but recomputed from
- * the rule on removal (`chooseAnchor` depends only on the rule), except the word/gram chosen for a
- * substring plan, which depends on what else was filed and is kept in `items`.
- */
-class Entry implements TextRef {
-  /** Compiled on first evaluation. */
-  compiled: CompiledRule | undefined = undefined;
-  /** Generation of the last lookup that collected this entry (dedup without a Set). */
-  stamp = 0;
-  /** The LiteralItems of its substring plans, in plan order (one directly, several in an array). */
-  items: LiteralItem | LiteralItem[] | undefined = undefined;
-  constructor(
-    readonly subscriptionId: string,
-    readonly ruleId: string,
-    /**
-     * Where the rule's JSON is in the index's TextArena (off the V8 heap: ~170 bytes per rule instead of a
-     * ~200-byte string, or ~1 KB as an object graph); parsed and compiled the first time the rule is a
-     * candidate, parsed again on removal.
-     */
-    public at: number,
-    readonly bytes: number,
-    /** The field it is filed under; undefined for the scan list. */
-    readonly field: FieldIndex | undefined,
-  ) {}
-}
-
+/** An entry's substring plan: where it is filed in the word or gram index. */
 class LiteralItem {
   /** The literal containing the key the item is filed under: a cheap `includes` check before evaluation. */
   literal = '';
   /** The word (TokenIndex) or gram (GramIndex) it is filed under. */
   key: string | number = '';
-  constructor(readonly entry: Entry) {}
+  constructor(readonly entry: number) {}
 }
 
-/** Hash-map buckets hold one entry directly, several in an array. */
-type Bucket = Entry | Entry[];
+/** Hash-map buckets and posting lists hold one entry id directly, several in an array. */
+type Ids = number | number[];
 
 class FieldIndex {
-  readonly exact = new ExactMap<Entry>();
-  readonly trie = new PrefixIndex<Entry>();
+  readonly exact = new ExactMap<number>();
+  readonly prefixes = new PrefixIndex<number>();
   readonly tokens = new TokenIndex<LiteralItem>();
   readonly grams = new GramIndex<LiteralItem>();
   /** Entries filed under this field (all structures). */
   count = 0;
   constructor(
+    /** Its number in the index's field list (an entry's `field`). */
+    readonly no: number,
     readonly field: FieldKey,
     /** For `extension:<oid>` fields, the OID (read without string work on the hot path). */
     readonly oid: string | undefined,
@@ -90,10 +72,16 @@ type MatcherPlan =
   | { kind: 'prefix'; key: string; score: number }
   | { kind: 'substring'; literals: string[]; score: number };
 
-/** A literal prefix at least this long goes to the trie even when a longer inner literal exists. */
+/** A literal prefix at least this long goes to the prefix index even when a longer inner literal exists. */
 const GOOD_PREFIX = 8;
 /** Fields that select almost everything (few distinct values): anchor on them only as a last resort. */
 const WEAK_FIELDS: ReadonlySet<string> = new Set(['issuer', 'kind', 'log']);
+/**
+ * Compiled rules kept (LRU). A rule is compiled when it is a candidate; the rules that match often stay
+ * compiled, and an index of 100,000 rules does not grow by a compiled rule (~1–2 KB) for every rule
+ * that was ever a candidate.
+ */
+const COMPILED_CAPACITY = 8192;
 
 export interface RuleIndexStats {
   readonly subscriptions: number;
@@ -114,17 +102,26 @@ const gramFiled = (literals: readonly string[]): boolean => !literals.some((l) =
 export class RuleIndex {
   private readonly fields = new Map<FieldKey, FieldIndex>();
   private fieldList: FieldIndex[] = [];
-  private readonly bySubscription = new Map<string, Bucket>();
-  private readonly scan = new Set<Entry>();
+  private readonly bySubscription = new Map<string, Ids>();
+  private readonly entries = new EntryTable();
+  /** The substring plans of entries that have them, in plan order (one directly, several in an array). */
+  private readonly itemsOf = new Map<number, LiteralItem | LiteralItem[]>();
+  private readonly compiled = new Map<number, CompiledRule>();
+  private readonly scan = new Set<number>();
   /** Every rule's JSON. */
   private readonly texts = new TextArena();
   private generation = 0;
   // scratch arrays reused by every lookup (no allocation per event when nothing matches)
-  private readonly candidates: Entry[] = [];
-  private readonly found: Entry[] = [];
+  private readonly candidates: number[] = [];
+  private readonly found: number[] = [];
   private readonly items: LiteralItem[] = [];
   private readonly values: string[] = [];
   private readonly counts = { rules: 0, exact: 0, prefix: 0, token: 0, gram: 0, scan: 0 };
+
+  constructor(
+    /** How many compiled rules to keep (LRU; at least 1). */
+    private readonly compiledCapacity = COMPILED_CAPACITY,
+  ) {}
 
   /** Build from records (disabled rules are skipped). Records of one subscription may come in any order. */
   static build(records: Iterable<RuleRecord>): RuleIndex {
@@ -135,40 +132,31 @@ export class RuleIndex {
 
   /**
    * Add rules (keeps what the subscriptions already have; use `replace` to swap a subscription's rules).
-   * The batch's inner literals are all counted before any is filed, so `build` files each regex under
-   * its most distinctive word or gram.
+   * The batch's inner literals are all counted before any substring plan is filed, so `build` files each
+   * regex under its most distinctive word or gram; the other rules are filed at once.
    */
   add(records: Iterable<RuleRecord>): void {
-    const planned: Array<{ r: RuleRecord; anchor: Anchor | undefined }> = [];
+    const deferred: Array<{ r: RuleRecord; anchor: Anchor }> = [];
     for (const r of records) {
       if (r.rule.enabled === false) continue;
-      const anchor = anchorOf(r.rule); // compiled for planning, then dropped
-      if (anchor !== undefined) this.countLiterals(anchor, 1);
-      planned.push({ r, anchor });
+      const anchor = anchorOf(r.rule);
+      if (anchor !== undefined && anchor.plans.some((p) => p.kind === 'substring')) {
+        this.countLiterals(anchor, 1);
+        deferred.push({ r, anchor });
+      } else this.insert(r, anchor);
     }
-    for (const p of planned) this.insert(p.r, p.anchor);
+    for (const d of deferred) this.insert(d.r, d.anchor);
   }
 
   /** Remove every rule of a subscription. Returns how many were removed. */
   remove(subscriptionId: string): number {
-    const bucket = this.bySubscription.get(subscriptionId);
-    if (bucket === undefined) return 0;
+    const ids = this.bySubscription.get(subscriptionId);
+    if (ids === undefined) return 0;
     this.bySubscription.delete(subscriptionId);
-    const entries = Array.isArray(bucket) ? bucket : [bucket];
-    for (const e of entries) this.unplace(e);
-    if (this.texts.fragmented) this.texts.compact(this.allEntries());
-    return entries.length;
-  }
-
-  private *allEntries(): Iterable<Entry> {
-    for (const b of this.bySubscription.values()) {
-      if (Array.isArray(b)) yield* b;
-      else yield b;
-    }
-  }
-
-  private ruleOf(e: Entry): Rule {
-    return JSON.parse(this.texts.read(e.at, e.bytes)) as Rule;
+    if (typeof ids === 'number') this.unplace(ids);
+    else for (const id of ids) this.unplace(id);
+    if (this.texts.fragmented) this.compactTexts();
+    return typeof ids === 'number' ? 1 : ids.length;
   }
 
   /** Swap a subscription's rules for `records` (all of which must belong to that subscription). */
@@ -193,7 +181,7 @@ export class RuleIndex {
 
   /** Every enabled rule that matches `event` (one result per rule; order unspecified). */
   match(event: SigningEvent): RuleMatch[] {
-    const stamp = ++this.generation;
+    const stamp = this.nextStamp();
     const candidates = this.candidates;
     candidates.length = 0;
     const extensions = event.certificate?.extensions;
@@ -209,13 +197,13 @@ export class RuleIndex {
       pushFieldValues(event, fi.field, values);
       for (let i = 0; i < values.length; i++) this.probe(fi, values[i]!, stamp);
     }
-    if (this.scan.size > 0) for (const e of this.scan) this.take(e, stamp);
+    if (this.scan.size > 0) for (const id of this.scan) this.take(id, stamp);
     if (candidates.length === 0) return [];
     const out: RuleMatch[] = [];
-    for (const e of candidates) {
-      e.compiled ??= compileRule(this.ruleOf(e));
-      const matched = evaluateRule(e.compiled, event);
-      if (matched !== undefined) out.push(toRuleMatch(e.subscriptionId, e.ruleId, matched));
+    const entries = this.entries;
+    for (const id of candidates) {
+      const matched = evaluateRule(this.compiledRule(id), event);
+      if (matched !== undefined) out.push(toRuleMatch(entries.subscription[id]!, entries.ruleId[id]!, matched));
     }
     candidates.length = 0;
     return out;
@@ -226,40 +214,77 @@ export class RuleIndex {
     if (fi.exact.size > 0) {
       const b = fi.exact.get(v);
       if (b !== undefined) {
-        if (b instanceof Entry) this.take(b, stamp);
-        else for (const e of b) this.take(e, stamp);
+        if (typeof b === 'number') this.take(b, stamp);
+        else for (const id of b) this.take(id, stamp);
       }
     }
-    if (fi.trie.size > 0) {
+    if (fi.prefixes.size > 0) {
       const found = this.found;
       found.length = 0;
-      fi.trie.collect(v, found);
+      fi.prefixes.collect(v, found);
       for (let i = 0; i < found.length; i++) this.take(found[i]!, stamp);
     }
     if (fi.tokens.size > 0) {
       const items = this.items;
       items.length = 0;
       fi.tokens.collect(v, items);
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i]!;
-        if (it.entry.stamp !== stamp && v.includes(it.literal)) this.take(it.entry, stamp);
-      }
+      this.takeItems(items, v, stamp);
     }
     if (fi.grams.size > 0) {
       const items = this.items;
       items.length = 0;
       fi.grams.collect(v, items);
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i]!;
-        if (it.entry.stamp !== stamp && v.includes(it.literal)) this.take(it.entry, stamp);
-      }
+      this.takeItems(items, v, stamp);
     }
   }
 
-  private take(e: Entry, stamp: number): void {
-    if (e.stamp === stamp) return;
-    e.stamp = stamp;
-    this.candidates.push(e);
+  private takeItems(items: readonly LiteralItem[], v: string, stamp: number): void {
+    const stamps = this.entries.stamp;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (stamps[it.entry] !== stamp && v.includes(it.literal)) this.take(it.entry, stamp);
+    }
+  }
+
+  private take(id: number, stamp: number): void {
+    const stamps = this.entries.stamp;
+    if (stamps[id] === stamp) return;
+    stamps[id] = stamp;
+    this.candidates.push(id);
+  }
+
+  private nextStamp(): number {
+    if (this.generation === 0x7fffffff) {
+      this.entries.clearStamps();
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
+  /** The entry's rule, compiled (kept in a bounded LRU). */
+  private compiledRule(id: number): CompiledRule {
+    let c = this.compiled.get(id);
+    if (c !== undefined) {
+      this.compiled.delete(id);
+    } else {
+      c = compileRule(this.ruleOf(id));
+      if (this.compiled.size >= Math.max(1, this.compiledCapacity)) this.compiled.delete(this.compiled.keys().next().value!);
+    }
+    this.compiled.set(id, c);
+    return c;
+  }
+
+  private ruleOf(id: number): Rule {
+    return JSON.parse(this.texts.read(this.entries.at[id]!, this.entries.bytes[id]!)) as Rule;
+  }
+
+  private compactTexts(): void {
+    const entries = this.entries;
+    this.texts.compact((relocate) => {
+      for (const ids of this.bySubscription.values()) {
+        for (const id of typeof ids === 'number' ? [ids] : ids) entries.at[id] = relocate(entries.at[id]!, entries.bytes[id]!);
+      }
+    });
   }
 
   private countLiterals(anchor: Anchor, delta: 1 | -1): void {
@@ -278,22 +303,23 @@ export class RuleIndex {
 
   private insert(r: RuleRecord, anchor: Anchor | undefined): void {
     const fi = anchor === undefined ? undefined : this.fieldIndex(anchor.field);
-    const text = this.texts.store(JSON.stringify(r.rule));
-    const entry = new Entry(r.subscriptionId, r.ruleId, text.at, text.bytes, fi);
+    const at = this.texts.store(JSON.stringify(r.rule));
+    const id = this.entries.alloc(r.subscriptionId, r.ruleId, at, this.texts.lastBytes, fi?.no ?? -1);
     if (anchor === undefined || fi === undefined) {
-      this.scan.add(entry);
+      this.scan.add(id);
       this.counts.scan++;
     } else {
+      let items: LiteralItem | LiteralItem[] | undefined;
       for (const plan of anchor.plans) {
         fi.count++;
         if (plan.kind === 'exact') {
-          fi.exact.add(plan.key, entry);
+          fi.exact.add(plan.key, id);
           this.counts.exact++;
         } else if (plan.kind === 'prefix') {
-          fi.trie.insert(plan.key, entry);
+          fi.prefixes.insert(plan.key, id);
           this.counts.prefix++;
         } else {
-          const item = new LiteralItem(entry);
+          const item = new LiteralItem(id);
           const byToken = fi.tokens.insert(plan.literals, item);
           if (byToken !== undefined) {
             item.literal = byToken.literal;
@@ -305,39 +331,44 @@ export class RuleIndex {
             item.key = byGram.key;
             this.counts.gram++;
           }
-          if (entry.items === undefined) entry.items = item;
-          else if (Array.isArray(entry.items)) entry.items.push(item);
-          else entry.items = [entry.items, item];
+          items = items === undefined ? item : Array.isArray(items) ? [...items, item] : [items, item];
         }
       }
+      if (items !== undefined) this.itemsOf.set(id, items);
     }
     this.counts.rules++;
     const b = this.bySubscription.get(r.subscriptionId);
-    if (b === undefined) this.bySubscription.set(r.subscriptionId, entry);
-    else if (Array.isArray(b)) b.push(entry);
-    else this.bySubscription.set(r.subscriptionId, [b, entry]);
+    if (b === undefined) this.bySubscription.set(r.subscriptionId, id);
+    else if (typeof b === 'number') this.bySubscription.set(r.subscriptionId, [b, id]);
+    else b.push(id);
   }
 
-  private unplace(entry: Entry): void {
+  private unplace(id: number): void {
+    const entries = this.entries;
     this.counts.rules--;
-    this.texts.free(entry.bytes);
-    const fi = entry.field;
+    this.texts.free(entries.bytes[id]!);
+    const fi = this.fieldList[entries.field[id]!];
+    const rule = this.compiled.get(id)?.rule ?? this.ruleOf(id);
+    this.compiled.delete(id);
+    entries.release(id);
     if (fi === undefined) {
-      this.scan.delete(entry);
+      this.scan.delete(id);
       this.counts.scan--;
       return;
     }
-    const anchor = anchorOf(entry.compiled?.rule ?? this.ruleOf(entry));
+    const anchor = anchorOf(rule);
     if (anchor === undefined) throw new Error('RuleIndex: a filed rule no longer has an anchor');
-    const items = entry.items === undefined ? [] : Array.isArray(entry.items) ? entry.items : [entry.items];
+    const filed = this.itemsOf.get(id);
+    this.itemsOf.delete(id);
+    const items = filed === undefined ? [] : Array.isArray(filed) ? filed : [filed];
     let k = 0;
     for (const plan of anchor.plans) {
       fi.count--;
       if (plan.kind === 'exact') {
-        fi.exact.remove(plan.key, entry);
+        fi.exact.remove(plan.key, id);
         this.counts.exact--;
       } else if (plan.kind === 'prefix') {
-        fi.trie.remove(plan.key, entry);
+        fi.prefixes.remove(plan.key, id);
         this.counts.prefix--;
       } else {
         const item = items[k++]!;
@@ -356,16 +387,16 @@ export class RuleIndex {
   private fieldIndex(field: FieldKey): FieldIndex {
     let fi = this.fields.get(field);
     if (fi === undefined) {
-      fi = new FieldIndex(field, field.startsWith('extension:') ? internalized(field.slice('extension:'.length)) : undefined);
+      fi = new FieldIndex(this.fieldList.length, field, field.startsWith('extension:') ? internalized(field.slice('extension:'.length)) : undefined);
       this.fields.set(field, fi);
-      this.fieldList = [...this.fields.values()];
+      this.fieldList = [...this.fieldList, fi];
     }
     return fi;
   }
 }
 
 /** How one matcher can be looked up, or undefined when it has no usable literal. */
-export function planMatcher(m: CompiledValueMatcher): MatcherPlan | undefined {
+export function planMatcher(m: { readonly type: MatchType; readonly value: string } & MatcherLiterals): MatcherPlan | undefined {
   if (m.type === 'exact') return { kind: 'exact', key: m.value, score: 1000 + m.value.length };
   const p = m.prefix;
   const literals = m.atoms.filter((a) => a.length >= GRAM || completeTokens(a).length > 0);
@@ -381,19 +412,22 @@ interface Anchor {
   readonly plans: MatcherPlan[];
 }
 
+/** Where a rule is filed: planned from its uncompiled conditions (no regex program, no closures). */
 function anchorOf(rule: Rule): Anchor | undefined {
-  return chooseAnchor(compileRule(rule).conditions);
+  return chooseAnchor(ruleConditions(rule));
 }
 
+const planOf = (m: ValueMatcher): MatcherPlan | undefined => planMatcher({ type: m.type, value: m.value, ...matcherLiterals(m) });
+
 /** The condition whose every matcher is indexable, with the best worst-case selectivity. */
-function chooseAnchor(conditions: readonly CompiledCondition[]): Anchor | undefined {
+function chooseAnchor(conditions: readonly RuleCondition[]): Anchor | undefined {
   let best: { field: FieldKey; plans: MatcherPlan[]; score: number } | undefined;
   for (const condition of conditions) {
     if (condition.field === 'kind' || condition.field === 'log') continue;
     const plans: MatcherPlan[] = [];
     let score = Infinity;
     for (const m of condition.matchers) {
-      const plan = planMatcher(m);
+      const plan = planOf(m);
       if (plan === undefined) {
         score = -1;
         break;

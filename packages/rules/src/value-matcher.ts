@@ -45,16 +45,33 @@ export function patternProblem(m: ValueMatcher): string | undefined {
     : `glob does not compile: ${err}`;
 }
 
-export interface CompiledValueMatcher {
-  readonly type: MatchType;
-  readonly value: string;
+/** The literal text every value matching `m` starts with and contains (for the index's lookups). */
+export interface MatcherLiterals {
   /** Every matching value starts with this ('' when unknown). */
   readonly prefix: string;
   /** Every matching value contains each of these. */
   readonly atoms: readonly string[];
+}
+
+export interface CompiledValueMatcher extends MatcherLiterals {
+  readonly type: MatchType;
+  readonly value: string;
   /** RE2 source tested against the whole value (regex and glob only). */
   readonly source: string | undefined;
   test(candidate: string): boolean;
+}
+
+/** What `m` requires of a value, without compiling it (the index plans with this). */
+export function matcherLiterals(m: ValueMatcher): MatcherLiterals {
+  switch (m.type) {
+    case 'exact':
+    case 'prefix':
+      return { prefix: m.value, atoms: [m.value] };
+    case 'glob':
+      return compileGlob(m.value);
+    case 'regex':
+      return extractRegexLiterals(m.value);
+  }
 }
 
 export function compileValueMatcher(m: ValueMatcher): CompiledValueMatcher {
