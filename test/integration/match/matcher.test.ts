@@ -72,6 +72,20 @@ async function subscriber(san: string): Promise<{ subscriptionId: string }> {
   return { subscriptionId: sub.id };
 }
 
+/** `n` subscribers, each to its own workflow SAN. */
+async function subscribers(n: number, tag: string): Promise<{ sans: string[]; subs: string[] }> {
+  const sans = Array.from({ length: n }, () => `https://github.com/acme/${tag}-${randomUUID()}/.github/workflows/r.yml@refs/tags/v1`);
+  const subs: string[] = [];
+  for (const san of sans) subs.push((await subscriber(san)).subscriptionId);
+  return { sans, subs };
+}
+
+/** One batch with an entry for each SAN, from log index `from`: each subscription matches exactly once. */
+async function expectOneMatchEach(index: LiveRuleIndex, { sans, subs }: { sans: string[]; subs: string[] }, from: number): Promise<void> {
+  await createMatchProcessor({ db, index, deliveries, log })(job(sans.map((san, i) => event(from + i, san)), from));
+  for (const id of subs) expect(await db.match.count({ where: { subscriptionId: id } })).toBe(1);
+}
+
 beforeAll(async () => {
   db = createDb(testDatabaseUrl());
   redis = createRedis(testRedisUrl(), 'producer');
@@ -150,16 +164,60 @@ describe('matcher', () => {
     }
   });
 
+  it('batches that find the counter moved at once share one rebuild', async () => {
+    const index = new LiveRuleIndex(db, redis, prefix, log);
+    await index.start();
+    try {
+      let rebuilds = 0;
+      const rebuild = index.rebuild.bind(index);
+      index.rebuild = async () => {
+        rebuilds++;
+        await rebuild();
+      };
+      await redis.incr(`${prefix}:rules:version`); // a change whose message was lost
+      await Promise.all([index.ensureFresh(), index.ensureFresh(), index.ensureFresh()]);
+      expect(rebuilds).toBe(1);
+    } finally {
+      await index.stop();
+    }
+  });
+
+  it('a rebuild that fails part way is done again before a batch is matched', async () => {
+    const made = await subscribers(4, 'flaky');
+    let failPage = 0;
+    let pages = 0;
+    const subscription = new Proxy(db.subscription, {
+      get(target, key, receiver) {
+        if (key !== 'findMany') return Reflect.get(target, key, receiver);
+        return async (args: Parameters<typeof target.findMany>[0]) => {
+          if (failPage > 0 && ++pages === failPage) throw new Error('connection lost');
+          return target.findMany(args);
+        };
+      },
+    });
+    const flaky = new Proxy(db, { get: (target, key, receiver) => (key === 'subscription' ? subscription : Reflect.get(target, key, receiver)) });
+    const index = new LiveRuleIndex(flaky, redis, prefix, log, 2);
+    await index.start();
+    try {
+      failPage = 2; // the second page of the next rebuild fails
+      await redis.incr(`${prefix}:rules:version`); // a change whose message is late
+      await expect(index.ensureFresh()).rejects.toThrow('connection lost');
+      // The late message arrives: counter − applied − waiting messages is 0 again, so the counter alone
+      // would say "apply the one change"; it must not be applied to the half-built index.
+      await redis.publish(`${prefix}:rules:changed`, made.subs[0]!);
+      await new Promise((r) => setTimeout(r, 50));
+      await expectOneMatchEach(index, made, 60);
+    } finally {
+      await index.stop();
+    }
+  });
+
   it('a full build pages through the subscriptions and misses none', async () => {
-    const sans = Array.from({ length: 7 }, () => `https://github.com/acme/paged-${randomUUID()}/.github/workflows/r.yml@refs/tags/v1`);
-    const subs = [];
-    for (const san of sans) subs.push((await subscriber(san)).subscriptionId);
+    const made = await subscribers(7, 'paged');
     const index = new LiveRuleIndex(db, redis, prefix, log, 3);
     await index.start();
     try {
-      const processor = createMatchProcessor({ db, index, deliveries, log });
-      await processor(job(sans.map((san, i) => event(40 + i, san)), 40));
-      for (const id of subs) expect(await db.match.count({ where: { subscriptionId: id } })).toBe(1);
+      await expectOneMatchEach(index, made, 40);
     } finally {
       await index.stop();
     }

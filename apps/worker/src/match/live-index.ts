@@ -30,6 +30,10 @@ export class LiveRuleIndex {
   private subscriber: Redis | undefined;
   /** Subscription ids from change messages not yet applied, one per message. */
   private readonly pending: string[] = [];
+  /** False from the start of a rebuild until it completes. */
+  private complete = false;
+  /** The refresh in flight (`ensureFresh`). */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -97,28 +101,54 @@ export class LiveRuleIndex {
     }
   }
 
+  /**
+   * Build the whole index again from the database. The old index is let go first, so that the matcher
+   * never holds two indexes of 100,000 subscriptions at once (the peak of a rebuild would otherwise be
+   * twice the index); batches wait for the rebuild in `ensureFresh`, and a batch already matching keeps
+   * the index it started with. Until a rebuild completes, `ensureFresh` rebuilds again rather than
+   * apply changes to a partial index.
+   */
   async rebuild(): Promise<void> {
     const version = Number((await this.redis.get(rulesVersionKey(this.prefix))) ?? 0);
     this.pending.length = 0;
     const started = Date.now();
+    this.complete = false;
+    this.index = new RuleIndex();
     this.index = await this.buildIndex();
     this.version = version;
+    this.complete = true;
     this.log.info({ ...this.index.stats(), ms: Date.now() - started }, 'rule index built');
   }
 
   /**
-   * Bring the index up to the newest change. Each change bumps the counter once and publishes one message,
-   * so `counter − applied − messages waiting` is the number of changes whose message has not (yet) arrived:
-   * wait a moment for them, then rebuild if any is still missing (a dropped subscriber connection).
+   * Bring the index up to the newest change. Batches run concurrently (MATCH_CONCURRENCY), and each one
+   * refreshes in turn after the refresh in flight, so two batches never rebuild at once and none misses a
+   * change that came during another's refresh.
    */
   async ensureFresh(): Promise<void> {
+    while (this.refreshing !== undefined) await this.refreshing.catch(() => undefined);
+    const refresh = this.refresh();
+    this.refreshing = refresh;
+    try {
+      await refresh;
+    } finally {
+      this.refreshing = undefined;
+    }
+  }
+
+  /**
+   * Each change bumps the counter once and publishes one message, so `counter − applied − messages
+   * waiting` is the number of changes whose message has not (yet) arrived: wait a moment for them, then
+   * rebuild if any is still missing (a dropped subscriber connection).
+   */
+  private async refresh(): Promise<void> {
     const remote = async () => Number((await this.redis.get(rulesVersionKey(this.prefix))) ?? 0);
     let version = await remote();
     for (let i = 0; i < MESSAGE_GRACE_MS / 10 && version - this.version > this.pending.length; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     version = await remote();
-    if (version - this.version > this.pending.length || version < this.version) {
+    if (!this.complete || version - this.version > this.pending.length || version < this.version) {
       await this.rebuild();
       return;
     }
