@@ -9,6 +9,8 @@
  * that only costs the ordinary `Map.get`, never a wrong answer. Used at every size: in a small map it
  * still saves hashing the whole value (64-character digests and fingerprints).
  */
+import { appendPosting } from './postings.js';
+import type { ProbeBatch, Probed } from './probe-batch.js';
 import { ProbeFilter } from './probe-filter.js';
 
 /** Hash of the length and of up to 24 characters: all of a short value, else 16 spread + the last 8. */
@@ -25,7 +27,7 @@ export function sampledHash(s: string): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-export class ExactMap<T> {
+export class ExactMap<T> implements Probed<T> {
   private readonly map = new Map<string, T | T[]>();
   private readonly filter = new ProbeFilter();
   /** Number of (value, item) pairs. */
@@ -66,6 +68,21 @@ export class ExactMap<T> {
   get(value: string): T | readonly T[] | undefined {
     if (!this.filter.mayHave(sampledHash(value))) return undefined;
     return this.map.get(value);
+  }
+
+  /** Take part in probe batches (see probe-batch.ts): the id `plan` is given. */
+  register(batch: ProbeBatch<T>): number {
+    return batch.register(this.filter, this);
+  }
+
+  /** Queue the filter probe for `value` (number `valueNo` of the event) in `batch`, as structure `id`. */
+  plan(value: string, valueNo: number, batch: ProbeBatch<T>, id: number): void {
+    batch.add(id, sampledHash(value), valueNo, 0, 0);
+  }
+
+  resolve(value: string, _a: number, _b: number, out: T[]): void {
+    const b = this.map.get(value);
+    if (b !== undefined) appendPosting(b, out);
   }
 
   private *keyHashes(): Iterable<number> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExactMap, sampledHash } from './exact-map.js';
 import { GramIndex } from './gram-index.js';
 import { matchRules, type RuleMatch } from './match.js';
+import { ProbeBatch } from './probe-batch.js';
 import { ProbeFilter } from './probe-filter.js';
 import { PrefixIndex } from './prefix-index.js';
 import { RuleIndex } from './rule-index.js';
@@ -50,6 +51,37 @@ describe('ProbeFilter', () => {
     let maybe = 0;
     for (let i = 10_000; i < 20_000; i++) if (f.mayHave(Math.imul(i, 0x9e3779b1) >>> 0)) maybe++;
     expect(maybe).toBeLessThan(100); // 1 %; four bits at 16 bits per key give ~0.3 %, one bit ~6 %
+  });
+});
+
+describe('ProbeBatch', () => {
+  it('queues the probes of several structures and values, and resolves exactly what each would find alone', () => {
+    const exact = new ExactMap<number>();
+    const prefixes = new PrefixIndex<number>();
+    for (let i = 0; i < 3000; i++) {
+      exact.add(`v${i}`, i);
+      if (i % 3 === 0) prefixes.insert(`v${i}`, 10_000 + i);
+    }
+    const batch = new ProbeBatch<number>();
+    const ids = { exact: exact.register(batch), prefixes: prefixes.register(batch) };
+    // 400 values: more probes than the queue's first capacity
+    const values = Array.from({ length: 400 }, (_, i) => `v${(i * 37) % 4000}${i % 5 === 0 ? '7' : ''}`);
+    values.forEach((v, no) => {
+      exact.plan(v, no, batch, ids.exact);
+      prefixes.plan(v, no, batch, ids.prefixes);
+    });
+    const got: number[] = [];
+    const passed = batch.test();
+    for (let k = 0; k < passed; k++) batch.resolve(k, values, got);
+    const want: number[] = [];
+    for (const v of values) {
+      const e = exact.get(v);
+      if (e !== undefined) want.push(...(typeof e === 'number' ? [e] : e));
+      prefixes.collect(v, want);
+    }
+    expect(got.sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
+    expect(want.length).toBeGreaterThan(300);
+    expect(batch.test()).toBe(0); // the queue was emptied
   });
 });
 

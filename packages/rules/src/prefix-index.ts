@@ -5,12 +5,14 @@
  * with. A lookup visits those lengths in increasing order; where `s`'s character at the end of a length is
  * one that prefixes of that length end with (identities' prefixes end with `/` or `@`, so this refuses
  * most lengths for free), it hashes `s` up to there (FNV-1a, continued from the previous length, never
- * rehashed) and asks the bit filter about the hash; only a "maybe" slices `s` and probes the Map.
+ * rehashed) and queues a probe of the bit filter with the hash (probe-batch.ts); only a "maybe" slices
+ * `s` and probes the Map.
  * Its cost is the characters read, up to the longest stored prefix, and a few bit tests per distinct
  * length — not the number of prefixes: a trie walk visits one node per branching point, and at 100,000
  * prefixes those nodes are cache misses.
  */
 import { addPosting, appendPosting, removePosting, type Posting } from './postings.js';
+import { probeOne, type ProbeBatch, type Probed } from './probe-batch.js';
 import { ProbeFilter } from './probe-filter.js';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -27,14 +29,14 @@ function mix(h: number): number {
 
 const endClass = (c: number): number => (c < END_CLASSES - 1 ? c : END_CLASSES - 1);
 
-/** The filter key of `s`'s first `n` characters (what `collect` computes after reading them). */
+/** The filter key of `s`'s first `n` characters (what `plan` computes after reading them). */
 export function prefixHash(s: string, n: number): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return mix(h);
 }
 
-export class PrefixIndex<T> {
+export class PrefixIndex<T> implements Probed<T> {
   private readonly postings = new Map<string, Posting<T>>();
   private readonly filter = new ProbeFilter();
   /** Distinct stored prefixes per (length × END_CLASSES + end class). */
@@ -72,6 +74,20 @@ export class PrefixIndex<T> {
 
   /** Append to `out` the items of every stored prefix of `s`, shortest prefixes first. */
   collect(s: string, out: T[]): void {
+    probeOne(this.filter, this, s, (batch, id) => this.plan(s, 0, batch, id), out);
+  }
+
+  /** Take part in probe batches (see probe-batch.ts): the id `plan` is given. */
+  register(batch: ProbeBatch<T>): number {
+    return batch.register(this.filter, this);
+  }
+
+  /**
+   * Queue a filter probe for each stored length at which `s` (number `valueNo` of the event) ends with a
+   * character that prefixes of that length end with; resolved in order, they give the items of every
+   * stored prefix of `s`, shortest first.
+   */
+  plan(s: string, valueNo: number, batch: ProbeBatch<T>, id: number): void {
     const lengths = this.lengths;
     const ends = this.ends;
     let h = FNV_OFFSET;
@@ -83,10 +99,13 @@ export class PrefixIndex<T> {
       if ((ends[k * 4 + (c >>> 5)]! & (1 << (c & 31))) === 0) continue;
       // (a tight loop to this length: measured 3× faster than one loop that tests every position)
       for (; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-      if (!this.filter.mayHave(mix(h))) continue;
-      const p = this.postings.get(s.slice(0, n));
-      if (p !== undefined) appendPosting(p, out);
+      batch.add(id, mix(h), valueNo, n, 0);
     }
+  }
+
+  resolve(s: string, n: number, _b: number, out: T[]): void {
+    const p = this.postings.get(s.slice(0, n));
+    if (p !== undefined) appendPosting(p, out);
   }
 
   private countEnd(prefix: string, delta: 1 | -1): void {
