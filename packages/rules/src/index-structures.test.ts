@@ -10,6 +10,7 @@ import { RuleIndex } from './rule-index.js';
 import { parseRule, type RuleRecord } from './schema.js';
 import { realEvent } from './testing/real-events.js';
 import { EntryTable } from './entry-table.js';
+import { decodeRule, encodeRule } from './rule-text.js';
 import { TextArena } from './text-arena.js';
 import { TokenIndex } from './token-index.js';
 
@@ -215,6 +216,32 @@ describe('TextArena', () => {
     const at = arena.store(big);
     expect(arena.read(at, arena.lastBytes)).toBe(big);
     expect(() => arena.store('€'.repeat(400_000))).toThrow(RangeError);
+  });
+});
+
+describe('rule text', () => {
+  it('decodes to the rule it encoded, whatever the values hold (property)', () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }), // control characters, quotes, backslashes, astral planes
+      fc.constantFrom('https://github.com/acme/', 'https://token.actions.githubusercontent.com', '"},', '@refs/tags/v1', '\u0001'),
+    );
+    const matcher = fc.record({ type: fc.constantFrom('exact' as const, 'prefix' as const), value: value.filter((v) => v.length > 0) });
+    fc.assert(
+      fc.property(matcher, fc.array(matcher, { minLength: 1, maxLength: 3 }), fc.option(matcher, { nil: undefined }), (san, issuers, fingerprint) => {
+        const rule = parseRule({ san, issuers, ...(fingerprint === undefined ? {} : { fingerprint }), extensions: [{ name: 'source-repository-uri', value: san }] });
+        const text = encodeRule(rule);
+        expect(decodeRule(text)).toEqual(JSON.parse(JSON.stringify(rule)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is much shorter than the JSON for the usual identities', () => {
+    const rule = parseRule({
+      san: { type: 'exact', value: 'https://github.com/acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3' },
+      issuers: [{ type: 'exact', value: 'https://token.actions.githubusercontent.com' }],
+    });
+    expect(encodeRule(rule).length).toBeLessThan(JSON.stringify(rule).length / 3);
   });
 });
 

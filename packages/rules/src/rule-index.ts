@@ -14,7 +14,7 @@
  * The cost per event depends on the event's values and its few candidates, not on the number of rules.
  *
  * Memory: a rule is a row of an EntryTable (typed arrays, no object per rule), its JSON is kept in a
- * TextArena (off the V8 heap) and compiled only when it is a candidate; compiled rules and regex programs
+ * TextArena (off the V8 heap, common fragments coded: rule-text.ts) and compiled only when it is a candidate; compiled rules and regex programs
  * live in bounded LRUs (here and re2-cache.ts). Building files the rules of a batch as they come and keeps
  * only the substring-filed ones (which need the whole batch's literal counts) until the end, so what a
  * build leaves behind for the garbage collector is small.
@@ -28,6 +28,7 @@ import { ExactMap } from './exact-map.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
 import { PrefixIndex } from './prefix-index.js';
+import { decodeRule, encodeRule } from './rule-text.js';
 import { ProbeBatch } from './probe-batch.js';
 import type { Rule, RuleRecord } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
@@ -300,7 +301,7 @@ export class RuleIndex {
   }
 
   private ruleOf(id: number): Rule {
-    return JSON.parse(this.texts.read(this.entries.at[id]!, this.entries.bytes[id]!)) as Rule;
+    return decodeRule(this.texts.read(this.entries.at[id]!, this.entries.bytes[id]!));
   }
 
   private compactTexts(): void {
@@ -328,7 +329,7 @@ export class RuleIndex {
 
   private insert(r: RuleRecord, anchor: Anchor | undefined): void {
     const fi = anchor === undefined ? undefined : this.fieldIndex(anchor.field);
-    const at = this.texts.store(JSON.stringify(r.rule));
+    const at = this.texts.store(encodeRule(r.rule));
     const id = this.entries.alloc(r.subscriptionId, r.ruleId, at, this.texts.lastBytes, fi?.no ?? -1);
     if (anchor === undefined || fi === undefined) {
       this.scan.add(id);
