@@ -1,5 +1,5 @@
 /**
- * Posting lists keyed in a Map, as the word and 3-gram indexes keep them: one item is held directly, several
+ * Posting lists keyed in a Map, as the prefix, word and 3-gram indexes keep them: one item is held directly, several
  * in an array (most keys have exactly one rule, and this saves an array per key at 100,000 rules).
  * T must not itself be an array.
  */

@@ -13,9 +13,9 @@
  * (compile-rule.ts), so the result equals the naive matcher's (match.ts) — that equivalence is tested.
  * The cost per event depends on the event's values and its few candidates, not on the number of rules.
  *
- * Memory: a rule is a row of an EntryTable (typed arrays, no object per rule), its JSON is kept in a
- * TextArena (off the V8 heap, common fragments coded: rule-text.ts) and compiled only when it is a candidate; compiled rules and regex programs
- * live in bounded LRUs (here and re2-cache.ts). Building files the rules of a batch as they come and keeps
+ * Memory: a rule is a row of an EntryTable (typed arrays, no object per rule); its JSON, with common
+ * fragments coded (rule-text.ts), is kept in a TextArena off the V8 heap and compiled only when the rule
+ * is a candidate; compiled rules and regex programs live in bounded LRUs (here and re2-cache.ts). Building files the rules of a batch as they come and keeps
  * only the substring-filed ones (which need the whole batch's literal counts) until the end, so what a
  * build leaves behind for the garbage collector is small.
  * Updates are per subscription (`replace`, `remove`) and touch only that subscription's entries.
@@ -28,8 +28,8 @@ import { ExactMap } from './exact-map.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
 import { PrefixIndex } from './prefix-index.js';
-import { decodeRule, encodeRule } from './rule-text.js';
 import { ProbeBatch } from './probe-batch.js';
+import { decodeRule, encodeRule } from './rule-text.js';
 import type { Rule, RuleRecord } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
 import { TextArena } from './text-arena.js';
