@@ -1,28 +1,22 @@
 /**
  * One publish thread (worker_threads): receives verified batches from the ThreadedPublisher, runs
- * publishBatch on them (parse → SigningEvents → BullMQ jobs) with its own Redis connection, and replies
+ * an InlinePublisher on them (parse → SigningEvents → BullMQ jobs) with its own Redis connection, and replies
  * with the count and the malformed leaves. The follower persists its position only after the reply.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Producer, QueueName, createRedis } from '@sigwatch/queue';
-import { publishBatch } from './publish.js';
-import { recentEventsRecorder } from './recent-events.js';
+import { createRedis } from '@sigwatch/queue';
+import { InlinePublisher } from './publish.js';
 import { PublishRequest, ThreadOptions, unpackBatch, type PublishReply } from './publish-wire.js';
 
 const port = parentPort;
 if (port === null) throw new Error('publish-thread.ts runs only as a worker thread (see publish-threads.ts)');
 const options = ThreadOptions.parse(workerData);
 const redis = createRedis(options.redisUrl, 'producer');
-const producer = new Producer(QueueName.EntriesToMatch, redis, options.prefix);
-const deps = {
-  producer,
-  jobSize: options.jobSize,
-  ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix) } : {}),
-};
+const publisher = InlinePublisher.onRedis(redis, options);
 
 port.on('message', (raw: unknown) => {
   if (raw === 'close') {
-    void producer
+    void publisher
       .close()
       .finally(() => redis.disconnect())
       .finally(() => port.close());
@@ -35,7 +29,7 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const request = parsed.data;
-  publishBatch(unpackBatch(request), deps).then(
+  publisher.publish(unpackBatch(request)).then(
     (r) => port.postMessage({ id: request.id, ok: true, published: r.published, jobs: r.jobs, malformed: [...r.malformed] } satisfies PublishReply),
     (e: unknown) => port.postMessage({ id: request.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies PublishReply),
   );

@@ -8,9 +8,11 @@
  * next step. Job ids come from (log, range), so publishing the same batch twice is a no-op in BullMQ.
  */
 import type { LogKind, SigningEvent } from '@sigwatch/rules';
-import { entriesJobId, type Producer, type QueueName } from '@sigwatch/queue';
+import type { Redis } from 'ioredis';
+import { Producer, QueueName, entriesJobId } from '@sigwatch/queue';
 import type { FetchedLeaf } from '../logs/log-source.js';
 import { parseLeafEvents } from '../parse/parse-leaf.js';
+import { recentEventsRecorder } from './recent-events.js';
 
 export interface VerifiedBatch {
   readonly log: { readonly id: string; readonly origin: string; readonly kind: LogKind };
@@ -118,13 +120,25 @@ export async function publishBatch(batch: VerifiedBatch, deps: PublishDeps): Pro
   return { published, jobs, malformed };
 }
 
-/** Parses and queues on the caller's thread (the CLI, tests, and PARSE_THREADS=0). */
+/** Parses and queues on the caller's thread (the CLI, tests, PARSE_THREADS=0, and each publish thread). */
 export class InlinePublisher implements EventPublisher {
-  constructor(private readonly deps: PublishDeps) {}
+  /** `ownsProducer`: close() closes the producer too (it was made for this publisher). */
+  constructor(
+    private readonly deps: PublishDeps,
+    private readonly ownsProducer = false,
+  ) {}
+
+  /** A publisher with its own producer on `redis`, keeping the recent-events list if asked. */
+  static onRedis(redis: Redis, o: { prefix: string; jobSize: number; recordRecentEvents: boolean }): InlinePublisher {
+    const producer = new Producer(QueueName.EntriesToMatch, redis, o.prefix);
+    return new InlinePublisher({ producer, jobSize: o.jobSize, ...(o.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, o.prefix) } : {}) }, true);
+  }
 
   publish(batch: VerifiedBatch): Promise<PublishResult> {
     return publishBatch(batch, this.deps);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.ownsProducer) await this.deps.producer.close();
+  }
 }

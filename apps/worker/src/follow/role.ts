@@ -22,7 +22,6 @@ import { alertIncident } from './incident-alerts.js';
 import { LogStateStore } from './log-state-store.js';
 import { DEFAULT_JOB_SIZE, InlinePublisher, type EventPublisher } from './publish.js';
 import { ThreadedPublisher } from './publish-threads.js';
-import { recentEventsRecorder } from './recent-events.js';
 
 export interface SourceOptions {
   http?: HttpOptions;
@@ -60,9 +59,7 @@ export function createPublisher(redis: Redis, options: PublisherOptions): EventP
   if (options.threads > 0) {
     return new ThreadedPublisher({ threads: options.threads, redisUrl: options.redisUrl, prefix: options.prefix, jobSize, recordRecentEvents: options.recordRecentEvents });
   }
-  const producer = new Producer(QueueName.EntriesToMatch, redis, options.prefix);
-  const inline = new InlinePublisher({ producer, jobSize, ...(options.recordRecentEvents ? { onEvents: recentEventsRecorder(redis, options.prefix) } : {}) });
-  return { publish: (b) => inline.publish(b), close: () => producer.close() };
+  return InlinePublisher.onRedis(redis, { prefix: options.prefix, jobSize, recordRecentEvents: options.recordRecentEvents });
 }
 
 export type FollowOptions = LoopTiming;
