@@ -37,7 +37,7 @@ const OID_SAN = '2.5.29.17';
 export const MAX_CERT_BYTES = 64 * 1024;
 
 // One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per call.
-const sha256Hex = (b: Uint8Array): string => hash('sha256', b, 'hex');
+export const sha256Hex = (b: Uint8Array): string => hash('sha256', b, 'hex');
 
 /** Parse a DER certificate. Throws EntryParseError on anything malformed. */
 export function parseCertificateFast(der: Uint8Array): CertificateFields {

@@ -12,11 +12,11 @@
  * The leaf and extra data are attacker-controlled: malformed input throws EntryParseError; a certificate that
  * is not there is a `missing` result with the reason.
  */
-import { createHash } from 'node:crypto';
 import { bytesEqual, decodeExtraData, decodeMerkleTreeLeaf, precertificateTbs } from '@sigwatch/tlog';
 import type { LogKind } from '@sigwatch/rules';
 import { EntryParseError, guard } from './entry-parse-error.js';
 import { MAX_BODY_BYTES } from './rekor-body.js';
+import { sha256Hex } from './certificate-fast.js';
 
 export interface LeafCertificate {
   /** DER of the certificate to validate (for a CT precert entry: the pre-certificate). */
@@ -33,7 +33,6 @@ const PEM_END = '-----END CERTIFICATE-----';
 const MIN_CERT_BASE64 = 200;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /**
  * The certificate to validate for an event parsed from `leaf`, whose certificate fingerprint is

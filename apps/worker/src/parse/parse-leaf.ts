@@ -91,9 +91,9 @@ export function parseLeafEvents(input: ParseLeafInput): SigningEvent[] {
   }
   const body = parseRekorBody(input.leafBytes);
   const signers = body.signers.length > 0 ? body.signers : [undefined];
-  return signers.map((signer, i) => {
-    // Later signers' events get their own copy of the shared parts.
-    const event: SigningEvent = { log: i === 0 ? log : { ...log }, index, globalIndex, leafHash, kind: body.kind, apiVersion: body.apiVersion, digests: i === 0 ? body.digests : body.digests.map((d) => ({ ...d })) };
+  return signers.map((signer) => {
+    // Events of one entry share its (never mutated) log and digests.
+    const event: SigningEvent = { log, index, globalIndex, leafHash, kind: body.kind, apiVersion: body.apiVersion, digests: body.digests };
     // Rekor v2 has no integrated time (its entries say 0); never report a fake one.
     if (input.integratedTime !== undefined && !(input.log.kind === 'rekor-v2' && input.integratedTime === 0)) {
       event.integratedTime = input.integratedTime;

@@ -12,13 +12,12 @@ import { createHash } from 'node:crypto';
 import type { PublicKeyInfo } from '@sigwatch/rules';
 import { expectTlv, oidToString, readTlv } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
-import { parseCertificateFast } from './certificate-fast.js';
+import { parseCertificateFast, sha256Hex } from './certificate-fast.js';
 import type { CertificateFields } from './certificate-fields.js';
 import { base64Bytes } from './json-fields.js';
 
 export type Signer = { readonly certificate: CertificateFields } | { readonly publicKey: PublicKeyInfo };
 
-const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 const KEY_TYPES: Readonly<Record<string, string>> = {
   '1.2.840.10045.2.1': 'ecdsa',
