@@ -91,6 +91,21 @@ afterAll(async () => {
 const poll = (kind: SimKind) => (followers.get(kind) as Follower).poll();
 
 describe('follower', () => {
+  it('reads nothing from a log marked inactive (removed from the list of logs), and resumes once it is active again', async () => {
+    await sim.append('ct', { count: 2 });
+    expect(await poll('ct')).toBe('started');
+    const before = await positionOf('ct');
+    await db.log.update({ where: { id: logOf('ct').id }, data: { active: false } });
+    const indexes = await sim.append('ct', { count: 4 });
+    expect(await poll('ct')).toBe('inactive');
+    expect(await positionOf('ct')).toBe(before);
+    expect(await queuedEvents(logOf('ct').id)).toEqual([]);
+    await store().ensureLog(logOf('ct'));
+    expect(await poll('ct')).toBe('advanced');
+    expect(await positionOf('ct')).toBe(BigInt((indexes.at(-1) as number) + 1));
+    expect((await queuedEvents(logOf('ct').id)).map((e) => Number(e.index))).toEqual(indexes);
+  });
+
   it.each(['rekor-v1', 'rekor-v2', 'ct'] as const)('%s: starts at the head, then enqueues each new entry exactly once with its identity', async (kind) => {
     await sim.append(kind, { count: 3 });
     expect(await poll(kind)).toBe('started');

@@ -40,7 +40,8 @@ interface PublishedStep {
   result: Promise<PublishResult>;
 }
 
-export type PollOutcome = 'started' | 'advanced' | 'idle' | 'halted' | 'error';
+/** `inactive`: the log was removed from the list of logs (by this or another worker); nothing was read. */
+export type PollOutcome = 'started' | 'advanced' | 'idle' | 'halted' | 'error' | 'inactive';
 
 export class IncidentError extends Error {
   override readonly name = 'IncidentError';
@@ -68,6 +69,7 @@ export class Follower {
     const labels = { log: this.id };
     try {
       const state = await store.load(this.id);
+      if (!state.active) return 'inactive';
       const outcome = await this.step(state.position, state.halted);
       if (state.halted) {
         const n = await store.resolveIncidents(this.id);

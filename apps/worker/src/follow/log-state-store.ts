@@ -24,6 +24,8 @@ export interface VerifiedPosition {
 export interface LogState {
   position?: VerifiedPosition;
   halted: boolean;
+  /** False once a worker whose list of logs no longer names this log marked it inactive. */
+  active: boolean;
   openIncident?: { id: string; code: string };
 }
 
@@ -86,6 +88,7 @@ export class LogStateStore {
     const incident = log.incidents[0];
     return {
       halted: log.status === 'halted',
+      active: log.active,
       ...(incident !== undefined ? { openIncident: { id: incident.id, code: incident.code } } : {}),
       ...(p !== null && p.checkpoint !== ''
         ? {
