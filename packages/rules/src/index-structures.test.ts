@@ -119,6 +119,32 @@ describe('TokenIndex and GramIndex behind their filters', () => {
   });
 });
 
+describe('TokenIndex length × first-character classes', () => {
+  it('a class emptied by removals refuses its tokens, keeps serving the class of a key still filed, and comes back when re-filed', () => {
+    const tokens = new TokenIndex<string>();
+    const long1 = `x${'a'.repeat(70)}`;
+    const long2 = `x${'b'.repeat(90)}`; // both over 63 characters: one shared class
+    tokens.insert(['/team1/'], 'a');
+    tokens.insert(['/team2/'], 'b'); // same class (5, 't')
+    tokens.insert([`/${long1}/`], 'l1');
+    tokens.insert([`/${long2}/`], 'l2');
+    const found = (v: string) => {
+      const out: string[] = [];
+      tokens.collect(v, out);
+      return out.sort();
+    };
+    expect(found(`a@team1.team2.${long1}.${long2}`)).toEqual(['a', 'b', 'l1', 'l2']);
+    tokens.remove('team1', 'a');
+    expect(found('a@team1.team2')).toEqual(['b']);
+    tokens.remove('team2', 'b');
+    expect(found('a@team1.team2')).toEqual([]);
+    tokens.remove(long1, 'l1');
+    expect(found(`${long1}/${long2}`)).toEqual(['l2']);
+    tokens.insert(['/team1/'], 'c');
+    expect(found('a@team1.team2')).toEqual(['c']);
+  });
+});
+
 describe('PrefixIndex and ExactMap', () => {
   it('prefix index collects exactly the stored prefixes of a value, shortest first (property)', () => {
     fc.assert(

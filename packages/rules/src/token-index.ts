@@ -22,6 +22,16 @@ function tokenShape(s: string, start: number, end: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/**
+ * The (length, first character) classes of the filed tokens, as a bit set of 64 lengths × 128 characters
+ * (1 KB). Tokenising a value yields a dozen tokens; each is first looked up here, in a table small enough
+ * to stay in the L1 cache, and only a token whose class some filed token has goes on to the probe filter,
+ * which grows with the number of rules and whose every probe is a random cache line (a cache miss once a
+ * batch's parsing has evicted it).
+ */
+const CLASS_LENGTHS = 64;
+const classOf = (length: number, first: number): number => (length < CLASS_LENGTHS ? length : CLASS_LENGTHS - 1) * 128 + first;
+
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** Tokens of `lit` that are bounded by non-word characters inside `lit` on both sides. */
@@ -45,6 +55,9 @@ export class TokenIndex<T> {
   private readonly postings = new Map<string, Posting<T>>();
   private readonly popularity = new Map<string, number>();
   private readonly filter = new ProbeFilter();
+  /** Bit set of the (length, first character) classes of the filed tokens, and how many tokens each has. */
+  private readonly classes = new Uint32Array((CLASS_LENGTHS * 128) / 32);
+  private readonly perClass = new Map<number, number>();
   private count = 0;
 
   get size(): number {
@@ -73,7 +86,10 @@ export class TokenIndex<T> {
       }
     }
     if (best === undefined) return undefined;
-    if (addPosting(this.postings, best.key, item)) this.filter.add(tokenShape(best.key, 0, best.key.length), () => this.keyHashes());
+    if (addPosting(this.postings, best.key, item)) {
+      this.filter.add(tokenShape(best.key, 0, best.key.length), () => this.keyHashes());
+      this.countClass(best.key, 1);
+    }
     this.count++;
     return { key: best.key, literal: best.literal };
   }
@@ -81,7 +97,10 @@ export class TokenIndex<T> {
   remove(key: string, item: T): boolean {
     const outcome = removePosting(this.postings, key, item);
     if (outcome === 'absent') return false;
-    if (outcome === 'emptied') this.filter.remove(() => this.keyHashes());
+    if (outcome === 'emptied') {
+      this.filter.remove(() => this.keyHashes());
+      this.countClass(key, -1);
+    }
     this.count--;
     return true;
   }
@@ -97,11 +116,23 @@ export class TokenIndex<T> {
       }
       const start = i;
       while (i < s.length && isWordChar(s.charCodeAt(i))) i++;
+      const c = classOf(i - start, s.charCodeAt(start));
+      if ((this.classes[c >>> 5]! & (1 << (c & 31))) === 0) continue;
       if (!this.filter.mayHave(tokenShape(s, start, i))) continue;
       const p = this.postings.get(s.slice(start, i));
       if (p === undefined) continue;
       appendPosting(p, out);
     }
+  }
+
+  /** A distinct filed token `key` came (+1) or went (−1): keep its class's bit equal to "has a token". */
+  private countClass(key: string, delta: 1 | -1): void {
+    const c = classOf(key.length, key.charCodeAt(0));
+    const n = (this.perClass.get(c) ?? 0) + delta;
+    if (n > 0) this.perClass.set(c, n);
+    else this.perClass.delete(c);
+    if (n > 0) this.classes[c >>> 5]! |= 1 << (c & 31);
+    else this.classes[c >>> 5]! &= ~(1 << (c & 31));
   }
 
   private *keyHashes(): Iterable<number> {
