@@ -10,6 +10,11 @@ function lockKey(logId: string): bigint {
   return createHash('sha256').update(`sigwatch-follower:${logId}`).digest().readBigInt64BE(0);
 }
 
+/** The lock connection's application_name (PostgreSQL keeps 63 bytes). */
+export function lockSessionName(logId: string): string {
+  return `sigwatch lock ${logId}`.slice(0, 63);
+}
+
 export class LeaderLock {
   private client: pg.Client | undefined;
   private lost = false;
@@ -18,12 +23,18 @@ export class LeaderLock {
     readonly logId: string,
   ) {}
 
-  /** Try once; true when this process now leads the log. */
+  /**
+   * Try once; true when this process now leads the log. A lock whose connection broke is given up first
+   * (that connection is closed, so no session of this process is left holding the lock) and sought anew.
+   */
   async tryAcquire(): Promise<boolean> {
     if (this.client !== undefined && !this.lost) return true;
-    const client = new pg.Client({ connectionString: this.databaseUrl });
+    await this.dropBroken();
+    // Named, so that an operator sees each follower's lock session in pg_stat_activity.
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: lockSessionName(this.logId) });
     client.on('error', () => {
-      this.lost = true;
+      // Only the connection that holds the lock counts: a stale one's late error must not unseat it.
+      if (this.client === client) this.lost = true;
     });
     await client.connect();
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lockKey(this.logId).toString()]);
@@ -39,6 +50,13 @@ export class LeaderLock {
   /** False once the connection holding the lock broke: stop following at once. */
   get held(): boolean {
     return this.client !== undefined && !this.lost;
+  }
+
+  private async dropBroken(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    this.lost = false;
+    await c?.end().catch(() => {});
   }
 
   async release(): Promise<void> {
