@@ -118,8 +118,12 @@ describe('login and logout', () => {
     expect(again.statusCode).toBe(400);
   });
 
-  it('resets a password through the mailed link', async () => {
+  it('resets a password through the mailed link, ending every other session of the account', async () => {
     const user = await createUser(t.deps);
+    // Two browsers logged in before the reset (one of them, say, a thief's).
+    const before = [new PageAgent(t.app), new PageAgent(t.app)];
+    for (const b of before) expect((await b.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    for (const b of before) expect((await b.get('/dashboard')).statusCode).toBe(200);
     const agent = new PageAgent(t.app);
     expect((await agent.post('/forgot-password', { email: user.email })).statusCode).toBe(303);
     expect((await agent.post('/forgot-password', { email: uniqueEmail('ghost') })).headers.location).toBe('/check-mail');
@@ -130,8 +134,16 @@ describe('login and logout', () => {
     expect(short.body).toContain('id="f-password-error"');
     const ok = await agent.post('/reset-password', { token, password: 'my brand new password' });
     expect(ok.statusCode).toBe(303);
+    // The resetting browser is logged in; the sessions from before the reset are not.
+    expect((await agent.get('/dashboard')).statusCode).toBe(200);
+    for (const b of before) {
+      const res = await b.get('/dashboard');
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toMatch(/^\/login/);
+    }
     const login = await new PageAgent(t.app).post('/login', { email: user.email, password: 'my brand new password' });
     expect(login.statusCode).toBe(303);
+    expect((await t.deps.db.auditEvent.findMany({ where: { userId: user.id, action: 'password.reset' } })).length).toBe(1);
   });
 
   it('answers 429 after too many logins for one address', async () => {

@@ -127,7 +127,9 @@ export async function resetPassword(deps: AccountDeps, token: string, password: 
   if (userId === null || !(await markVerified(deps, userId))) {
     throw new AppError('VALIDATION', 'This reset link is invalid, used or expired; ask for a new one.', { field: 'token' });
   }
-  const user = await deps.db.user.update({ where: { id: userId }, data: { passwordHash } });
+  // Every session started before the reset ends (a stolen session must not outlive the new password);
+  // the caller logs the resetting browser in afresh.
+  const user = await deps.db.user.update({ where: { id: userId }, data: { passwordHash, sessionsValidFrom: new Date() } });
   await audit(deps.db, user.id, 'password.reset', ip);
   return { id: user.id, email: user.email };
 }

@@ -1,6 +1,7 @@
 /**
  * Who is asking: the session's user for pages (`req.user`), loaded once per request; `logIn` rotates the
- * session id (no fixation) and `logOut` destroys the session in Redis and clears the cookie.
+ * session id (no fixation) and `logOut` destroys the session in Redis and clears the cookie. A session
+ * that started before the user's `sessionsValidFrom` (moved by a password reset) is dropped.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,9 +46,11 @@ async function auth(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void
   app.addHook('preHandler', async (req) => {
     const userId = req.session?.get('userId');
     if (userId === undefined) return;
-    const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true } });
-    if (user === null) await req.session.regenerate(); // the account was deleted
-    else req.user = user;
+    const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, sessionsValidFrom: true } });
+    const startedAt = req.session.get('createdAt');
+    // The account was deleted, or its sessions were ended (password reset) after this one started.
+    if (user === null || startedAt === undefined || startedAt < user.sessionsValidFrom.getTime()) await req.session.regenerate();
+    else req.user = { id: user.id, email: user.email };
   });
 }
 
