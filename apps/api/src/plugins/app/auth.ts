@@ -49,7 +49,8 @@ async function auth(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void
     const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, sessionsValidFrom: true } });
     const startedAt = req.session.get('createdAt');
     // The account was deleted, or its sessions were ended (password reset) after this one started.
-    if (user === null || startedAt === undefined || startedAt < user.sessionsValidFrom.getTime()) await req.session.regenerate();
+    const cutOff = user?.sessionsValidFrom?.getTime();
+    if (user === null || (cutOff !== undefined && (startedAt === undefined || startedAt < cutOff))) await req.session.regenerate();
     else req.user = { id: user.id, email: user.email };
   });
 }
