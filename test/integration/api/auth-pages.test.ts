@@ -146,6 +146,31 @@ describe('login and logout', () => {
     expect((await t.deps.db.auditEvent.findMany({ where: { userId: user.id, action: 'password.reset' } })).length).toBe(1);
   });
 
+  it('logs out every other browser from the account page, keeping this one', async () => {
+    const user = await createUser(t.deps);
+    const [here, there] = [new PageAgent(t.app), new PageAgent(t.app)];
+    for (const b of [here, there]) expect((await b.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    expect((await here.get('/account')).body).toContain('Log out everywhere else');
+    const res = await here.post('/account/sessions/end', {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/account');
+    const page = await here.get('/account');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Every other session is logged out.');
+    const gone = await there.get('/dashboard');
+    expect(gone.statusCode).toBe(303);
+    expect(gone.headers.location).toMatch(/^\/login/);
+    // A new login afterwards is not affected.
+    const again = new PageAgent(t.app);
+    expect((await again.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303);
+    expect((await again.get('/dashboard')).statusCode).toBe(200);
+    expect((await t.deps.db.auditEvent.findMany({ where: { userId: user.id, action: 'sessions.end' } })).length).toBe(1);
+    // A visitor is sent to log in.
+    const visitor = await new PageAgent(t.app).post('/account/sessions/end', {});
+    expect(visitor.statusCode).toBe(303);
+    expect(visitor.headers.location).toMatch(/^\/login/);
+  });
+
   it('answers 429 after too many logins for one address', async () => {
     const user = await createUser(t.deps);
     let last = 0;

@@ -12,7 +12,7 @@ afterAll(async () => {
 
 const ZERO = '00000000-0000-4000-8000-000000000000';
 const GET_PAGES = ['/dashboard', '/subscriptions', '/subscriptions/new', `/subscriptions/${ZERO}`, '/emails', '/webhooks', `/webhooks/${ZERO}`, '/alerts', `/alerts/${ZERO}`, '/tokens', '/import', '/account'];
-const POST_PAGES = ['/subscriptions/new', `/subscriptions/${ZERO}`, `/subscriptions/${ZERO}/toggle`, `/subscriptions/${ZERO}/delete`, '/emails', `/emails/${ZERO}/resend`, `/emails/${ZERO}/delete`, '/webhooks', `/webhooks/${ZERO}/rotate`, `/webhooks/${ZERO}/test`, `/webhooks/${ZERO}/enable`, `/webhooks/${ZERO}/delete`, `/deliveries/${ZERO}/retry`, '/tokens', `/tokens/${ZERO}/revoke`, '/import', '/account/delete'];
+const POST_PAGES = ['/subscriptions/new', `/subscriptions/${ZERO}`, `/subscriptions/${ZERO}/toggle`, `/subscriptions/${ZERO}/delete`, '/emails', `/emails/${ZERO}/resend`, `/emails/${ZERO}/delete`, '/webhooks', `/webhooks/${ZERO}/rotate`, `/webhooks/${ZERO}/test`, `/webhooks/${ZERO}/enable`, `/webhooks/${ZERO}/delete`, `/deliveries/${ZERO}/retry`, '/tokens', `/tokens/${ZERO}/revoke`, '/import', '/account/sessions/end', '/account/delete'];
 
 describe('page access', () => {
   it('sends visitors to the login page', async () => {

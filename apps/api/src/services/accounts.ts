@@ -134,6 +134,12 @@ export async function resetPassword(deps: AccountDeps, token: string, password: 
   return { id: user.id, email: user.email };
 }
 
+/** Ends every session of the user started before now (the caller logs its own browser in afresh). */
+export async function endSessions(deps: AccountDeps, userId: string, ip: string): Promise<void> {
+  await deps.db.user.update({ where: { id: userId }, data: { sessionsValidFrom: new Date() } });
+  await audit(deps.db, userId, 'sessions.end', ip);
+}
+
 /** Removes the user and, by cascade, every subscription, channel, token, match and delivery. */
 export async function deleteAccount(deps: AccountDeps, userId: string): Promise<void> {
   const subs = await deps.db.subscription.findMany({ where: { userId }, select: { id: true } });

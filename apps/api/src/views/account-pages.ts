@@ -37,7 +37,10 @@ ${result.warnings.length > 0 ? html`<h2>Warnings</h2><ul class="warn">${result.w
 }
 
 export function accountPage(csrf: string, email: string, errors: FieldErrors): Html {
-  return html`<p>Signed in as <strong>${email}</strong>. <a href="/forgot-password">Change your password</a> by e-mail.</p>
+  return html`<p>Signed in as <strong>${email}</strong>. <a href="/forgot-password">Change your password</a> by e-mail (that also logs out every other browser).</p>
+<h2>Sessions</h2>
+<p>Log out every other browser where you are logged in, keeping this one. API tokens are not affected: revoke them on <a href="/tokens">API tokens</a>.</p>
+<form method="post" action="/account/sessions/end" novalidate>${csrfInput(csrf)}<button type="submit">Log out everywhere else</button></form>
 <h2>Delete your account</h2>
 <p>This removes your account, subscriptions, channels, API tokens and alert history at once. It cannot be undone.</p>
 <form method="post" action="/account/delete" novalidate>${csrfInput(csrf)}

@@ -1,9 +1,9 @@
-/** API tokens (created and shown once, revoked), rekor-monitor import, and account deletion. */
+/** API tokens (created and shown once, revoked), rekor-monitor import, ending other sessions, and account deletion. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { logOut } from '../../plugins/app/auth.js';
-import { deleteAccount } from '../../services/accounts.js';
+import { logIn, logOut } from '../../plugins/app/auth.js';
+import { deleteAccount, endSessions } from '../../services/accounts.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/api-tokens.js';
 import { audit } from '../../services/audit.js';
 import { importSubscription } from '../../services/import.js';
@@ -54,6 +54,12 @@ export async function accountPages(app: FastifyInstance, { deps }: { deps: ApiDe
   });
 
   app.get('/account', async (req, reply) => sendPage(req, reply, 'Account', (csrf) => accountPage(csrf, req.user!.email, {})));
+  app.post('/account/sessions/end', async (req, reply) => {
+    await endSessions(deps, req.user!.id, req.ip);
+    // This browser goes on in a new session, started after the cut-off.
+    await logIn(req, req.user!);
+    return redirectWith(req, reply, '/account', 'Every other session is logged out.');
+  });
   app.post('/account/delete', async (req, reply) => {
     const user = await deps.db.user.findUniqueOrThrow({ where: { id: req.user!.id } });
     const confirm = str(req.body, 'confirm').trim().toLowerCase();
