@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createDb, type Db } from '@sigwatch/db';
 import { createProducers, createRedis, type Producers } from '@sigwatch/queue';
 import type { ApiConfig } from './config.js';
+import { loadDkim } from '@sigwatch/config';
 import { createAccountMailer, type AccountMailer } from './services/account-mailer.js';
 import { BackgroundTasks } from './services/background.js';
 import { OneTimeTokens } from './services/one-time-tokens.js';
@@ -26,7 +27,7 @@ export function createDeps(config: ApiConfig): ApiDeps {
   // Redis being down must not crash the process: readiness reports it instead.
   redis.on('error', () => {});
   const producers = createProducers(redis, config.REDIS_PREFIX);
-  const mailer = createAccountMailer(config.SMTP_URL, config.MAIL_FROM);
+  const mailer = createAccountMailer(config.SMTP_URL, config.MAIL_FROM, undefined, loadDkim(config));
   return {
     config,
     db,

@@ -20,6 +20,9 @@ export const commonEnvShape = {
       .regex(/^(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+>?$/, 'must be an e-mail address, optionally "Name <addr@host>"')
       .default('Sigwatch <alerts@sigwatch.localhost>'),
   ),
+  /** DKIM signing of outgoing mail (dkim.ts): both or neither. */
+  DKIM_SELECTOR: envOptionalString(),
+  DKIM_PRIVATE_KEY_FILE: envOptionalString(),
   PUBLIC_URL: envUrl(['http', 'https'], 'http://localhost:8080'),
   /** `public-good`, or a path or URL to a logs file such as the simulator's logs.json. */
   SIGWATCH_LOGS: envString('public-good'),

@@ -1,3 +1,4 @@
 export * from './env.js';
 export * from './common.js';
 export * from './signed-token.js';
+export * from './dkim.js';

@@ -4,6 +4,7 @@
  * and for an existing address answer in the same time; `idle()` waits for sends in flight (shutdown, tests).
  */
 import nodemailer from 'nodemailer';
+import type { DkimOptions } from '@sigwatch/config';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface AccountMail {
@@ -18,8 +19,9 @@ export interface AccountMailer {
   close(): Promise<void>;
 }
 
-export function createAccountMailer(smtpUrl: string, from: string, log?: Pick<FastifyBaseLogger, 'warn'>): AccountMailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+/** `dkim`: sign every message (DKIM_SELECTOR / DKIM_PRIVATE_KEY_FILE, @sigwatch/config dkim.ts). */
+export function createAccountMailer(smtpUrl: string, from: string, log?: Pick<FastifyBaseLogger, 'warn'>, dkim?: DkimOptions): AccountMailer {
+  const transport = nodemailer.createTransport({ url: smtpUrl, ...(dkim !== undefined ? { dkim } : {}) });
   const inFlight = new Set<Promise<void>>();
   return {
     send(mail) {

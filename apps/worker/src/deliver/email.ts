@@ -10,6 +10,7 @@
  * Errors become DeliveryError: SMTP 5xx is permanent, anything else (4xx, connection) transient.
  */
 import { createTransport } from 'nodemailer';
+import type { DkimOptions } from '@sigwatch/config';
 import { DeliveryError } from './errors.js';
 import type { RenderedMail } from './email-templates.js';
 
@@ -34,8 +35,17 @@ export function addressOf(from: string): string {
   return (m?.[1] ?? from).trim();
 }
 
-export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport = createTransport({ url: smtpUrl, pool: true, maxConnections: 4, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+/** `dkim`: sign every message (DKIM_SELECTOR / DKIM_PRIVATE_KEY_FILE, @sigwatch/config dkim.ts). */
+export function createMailer(smtpUrl: string, from: string, dkim?: DkimOptions): Mailer {
+  const transport = createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    ...(dkim !== undefined ? { dkim } : {}),
+  });
   const fromAddress = addressOf(from);
   return {
     fromAddress,

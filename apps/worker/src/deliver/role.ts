@@ -4,7 +4,7 @@
  * enqueue, a Redis that lost data). Re-adding `delivery-<id>` is a no-op while the job exists, and the
  * processor skips what is already settled, so the net can never double a delivery.
  */
-import { tokenSecret } from '@sigwatch/config';
+import { loadDkim, tokenSecret } from '@sigwatch/config';
 import { DELIVERY_RETRY_SCHEDULE_MS, Producer, QueueName, deliveryJobId, type DeliveryPayload } from '@sigwatch/queue';
 import type { RoleDeps } from '../roles.js';
 import { createDeliveryProcessor } from './delivery-worker.js';
@@ -35,7 +35,7 @@ export async function startDeliverRole(deps: RoleDeps, options: DeliverRoleOptio
   }
   const now = options.now ?? (() => new Date());
   const schedule = config.DELIVERY_RETRY_SCHEDULE ?? DELIVERY_RETRY_SCHEDULE_MS;
-  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM, loadDkim(config));
   const links = new Links(config.PUBLIC_URL, secret);
   const producer = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
   const processor = createDeliveryProcessor({
