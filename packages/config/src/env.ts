@@ -77,7 +77,8 @@ const SECRET_NAMES = /SECRET|PASSWORD|TOKEN|KEY/i;
 export function redact(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'string' && SECRET_NAMES.test(key)) out[key] = '(redacted)';
+    // A *_FILE variable names where a secret is, not the secret: shown, so an operator can check the path.
+    if (typeof value === 'string' && SECRET_NAMES.test(key) && !key.endsWith('_FILE')) out[key] = '(redacted)';
     else if (typeof value === 'string' && URL.canParse(value) && new URL(value).password !== '') {
       const u = new URL(value);
       u.password = 'redacted';

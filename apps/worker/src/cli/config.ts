@@ -1,8 +1,9 @@
 /**
  * `sigwatch config check`: validate the worker's and the API's environment, print the effective
- * configuration with secrets redacted (gopherwatch `checkconf`). Exit 0 valid, 1 invalid, 2 bad usage.
+ * configuration with secrets redacted (gopherwatch `checkconf`); the DKIM key file is read and checked as at
+ * start. Exit 0 valid, 1 invalid, 2 bad usage.
  */
-import { ConfigError, redact } from '@sigwatch/config';
+import { ConfigError, loadDkim, redact } from '@sigwatch/config';
 import { loadConfig as loadWorkerConfig } from '../config.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -18,7 +19,10 @@ export async function run(args: string[]): Promise<number> {
     ['api', loadApiConfig],
   ] as const) {
     try {
-      result[app] = redact({ ...load() });
+      const config = load();
+      // Checked as at start: the DKIM key file is read and parsed, not only named.
+      loadDkim(config);
+      result[app] = redact({ ...config });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.issues.map((i) => ({ app, ...i })));
