@@ -18,10 +18,16 @@ export interface DkimOptions {
 
 const SELECTOR = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-/** The domain of `Name <user@domain>` or `user@domain`. */
-export function mailDomain(from: string): string {
-  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from;
-  return address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase();
+/** The bare address inside MAIL_FROM (`Name <a@b>` or `a@b`). */
+export function addressOf(from: string): string {
+  const m = /<([^<>]+)>\s*$/.exec(from);
+  return (m?.[1] ?? from).trim();
+}
+
+/** The domain of MAIL_FROM's address: the DKIM signing domain. */
+function mailDomain(from: string): string {
+  const address = addressOf(from);
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
 /**

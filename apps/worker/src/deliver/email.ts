@@ -10,7 +10,7 @@
  * Errors become DeliveryError: SMTP 5xx is permanent, anything else (4xx, connection) transient.
  */
 import { createTransport } from 'nodemailer';
-import type { DkimOptions } from '@sigwatch/config';
+import { addressOf, type DkimOptions } from '@sigwatch/config';
 import { DeliveryError } from './errors.js';
 import type { RenderedMail } from './email-templates.js';
 
@@ -29,11 +29,6 @@ export interface Mailer {
   close(): void;
 }
 
-/** The bare address inside MAIL_FROM (`Name <a@b>` or `a@b`). */
-export function addressOf(from: string): string {
-  const m = /<([^<>]+)>\s*$/.exec(from);
-  return (m?.[1] ?? from).trim();
-}
 
 /** `dkim`: sign every message (DKIM_SELECTOR / DKIM_PRIVATE_KEY_FILE, @sigwatch/config dkim.ts). */
 export function createMailer(smtpUrl: string, from: string, dkim?: DkimOptions): Mailer {

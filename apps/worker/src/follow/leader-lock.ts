@@ -29,7 +29,7 @@ export class LeaderLock {
    */
   async tryAcquire(): Promise<boolean> {
     if (this.client !== undefined && !this.lost) return true;
-    await this.dropBroken();
+    await this.release();
     // Named, so that an operator sees each follower's lock session in pg_stat_activity.
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: lockSessionName(this.logId) });
     client.on('error', () => {
@@ -50,13 +50,6 @@ export class LeaderLock {
   /** False once the connection holding the lock broke: stop following at once. */
   get held(): boolean {
     return this.client !== undefined && !this.lost;
-  }
-
-  private async dropBroken(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    this.lost = false;
-    await c?.end().catch(() => {});
   }
 
   async release(): Promise<void> {
