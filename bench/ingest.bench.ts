@@ -8,11 +8,11 @@
  * against the follower's CPU; BENCH_SIM=inprocess runs it inside this process as before. Besides wall-clock
  * entries/s the table gives entries per CPU-second of this process (less sensitive to other load on a shared
  * machine), the load average before each log, and the CPU the simulator and Redis used meanwhile (all three
- * share the machine's cores). PARSE_THREADS sets the publish threads as for the worker (default 2);
+ * share the machine's cores), then the CPU of each thread of this process (Linux /proc). PARSE_THREADS sets the publish threads as for the worker (default 2);
  * BENCH_PROFILE=<dir> writes a CPU profile of each follower run.
  */
 import 'reflect-metadata';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,11 +88,31 @@ async function childSimulator(dir: string): Promise<BenchSim> {
 
 const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
-/** utime + stime of a process from /proc (Linux), in seconds. */
-async function procCpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+/** utime + stime from a /proc stat file (Linux), in seconds; NaN where there is none. */
+async function statCpuSeconds(path: string): Promise<number> {
+  const stat = await readFile(path, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : Number.NaN;
+}
+
+const procCpuSeconds = (pid: number): Promise<number> => statCpuSeconds(`/proc/${pid}/stat`);
+
+/** CPU seconds of each thread of this process (thread id → seconds); empty without /proc. */
+async function threadCpuSeconds(): Promise<Map<number, number>> {
+  const tids = await readdir('/proc/self/task').catch(() => [] as string[]);
+  return new Map(await Promise.all(tids.map(async (t) => [Number(t), await statCpuSeconds(`/proc/self/task/${t}/stat`)] as const)));
+}
+
+/**
+ * The CPU each thread used between two readings: the follower's (main) thread, then the others busiest
+ * first — the publish threads, and V8's platform threads (garbage collection, compilation).
+ */
+function threadText(before: Map<number, number>, after: Map<number, number>): string {
+  const used = [...after].map(([tid, s]) => [tid, s - (before.get(tid) ?? 0)] as const).filter(([, s]) => s > 0.005);
+  if (used.length === 0) return 'per-thread CPU: not available';
+  const main = used.find(([tid]) => tid === process.pid)?.[1] ?? 0;
+  const others = used.filter(([tid]) => tid !== process.pid).map(([, s]) => s).sort((a, b) => b - a);
+  return `per-thread CPU-s: main ${main.toFixed(2)}; other threads, busiest first: ${others.map((s) => s.toFixed(2)).join(', ')}`;
 }
 
 /** CPU seconds the Redis server has used (INFO cpu). */
@@ -140,12 +160,14 @@ async function main(): Promise<void> {
       const simCpu0 = await sim.cpuSeconds();
       const redisCpu0 = await redisCpuSeconds(redis);
       const profiler = await startProfile();
+      const threads0 = await threadCpuSeconds();
       const c1 = process.cpuUsage();
       const t1 = performance.now();
       let outcome = await follower.poll();
       while (outcome === 'advanced') outcome = await follower.poll();
       const seconds = (performance.now() - t1) / 1000;
       const cpu1 = cpuSeconds(process.cpuUsage(c1));
+      const perThread = threadText(threads0, await threadCpuSeconds());
       await profiler?.(`${l.kind}.cpuprofile`);
       const others = `simulator ${((await sim.cpuSeconds()) - simCpu0).toFixed(2)} CPU-s, Redis ${((await redisCpuSeconds(redis)) - redisCpu0).toFixed(2)} CPU-s, Sigwatch ${cpu1.toFixed(2)} CPU-s`;
       const after = (await store.load(l.id)).position?.treeSize ?? 0n;
@@ -167,6 +189,7 @@ async function main(): Promise<void> {
       console.log(
         `${l.kind.padEnd(10)} ${String(n).padStart(7)}   ${rate(seconds).padStart(20)} (${rate(cpu1).padStart(6)})   ${rate(ceilingSeconds).padStart(28)} (${rate(cpu2).padStart(6)})   ${load.padStart(8)}   (append took ${appendMs} ms, last poll: ${outcome}; ${others})`,
       );
+      console.log(`           ${perThread}`);
     }
   } finally {
     await producer.queue.obliterate({ force: true }).catch(() => {});
