@@ -16,7 +16,7 @@ import type { SigningEvent } from '@sigwatch/rules';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 import { loadLogList, loadTrustedRoot, type LogConfig } from '../../../apps/worker/src/logs/log-list.js';
 import { Follower } from '../../../apps/worker/src/follow/follower.js';
-import { LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
+import { LogReconfiguredError, LogStateStore } from '../../../apps/worker/src/follow/log-state-store.js';
 import { createSource } from '../../../apps/worker/src/follow/role.js';
 import { ThreadedPublisher } from '../../../apps/worker/src/follow/publish-threads.js';
 import { testDatabaseUrl, testRedisPrefix, testRedisUrl } from '../../harness/env.js';
@@ -104,6 +104,25 @@ describe('follower', () => {
     expect(await poll('ct')).toBe('advanced');
     expect(await positionOf('ct')).toBe(BigInt((indexes.at(-1) as number) + 1));
     expect((await queuedEvents(logOf('ct').id)).map((e) => Number(e.index))).toEqual(indexes);
+  });
+
+  it("does nothing for a log whose row now names another key (a worker with a stale list of logs), and the store refuses its position", async () => {
+    await sim.append('rekor-v2', { count: 2 });
+    expect(await poll('rekor-v2')).toBe('started');
+    const id = logOf('rekor-v2').id;
+    const before = (await store().load(id)).position;
+    const otherKey = Buffer.from('another tree under this origin').toString('base64');
+    await db.log.update({ where: { id }, data: { publicKey: otherKey } });
+    await sim.append('rekor-v2', { count: 3 });
+    expect(await poll('rekor-v2')).toBe('inactive');
+    expect(await positionOf('rekor-v2')).toBe(before?.treeSize);
+    expect(await queuedEvents(id)).toEqual([]);
+    // A poll already past that check when the key changed: its write is refused, and nothing is written.
+    const ownKey = Buffer.from(logOf('rekor-v2').publicKeyDer).toString('base64');
+    await expect(store().advance(id, ownKey, { ...before!, treeSize: before!.treeSize + 3n }, [], 0n)).rejects.toBeInstanceOf(LogReconfiguredError);
+    expect(await positionOf('rekor-v2')).toBe(before?.treeSize);
+    await db.log.update({ where: { id }, data: { publicKey: ownKey } });
+    expect(await poll('rekor-v2')).toBe('advanced');
   });
 
   it.each(['rekor-v1', 'rekor-v2', 'ct'] as const)('%s: starts at the head, then enqueues each new entry exactly once with its identity', async (kind) => {

@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import { CompactRange, TlogError, bytesEqual, hashLeaf, toHex } from '@sigwatch/tlog';
 import type { FetchedLeaf, LogHead, LogSource, ShardView } from '../logs/log-source.js';
-import type { LogStateStore, MalformedRecord, VerifiedPosition } from './log-state-store.js';
+import { LogReconfiguredError, type LogStateStore, type MalformedRecord, type VerifiedPosition } from './log-state-store.js';
 import type { EventPublisher, PublishResult } from './publish.js';
 import { RECENT_EVENTS_MAX } from './recent-events.js';
 import { followMetrics as m } from './follow-metrics.js';
@@ -40,7 +40,10 @@ interface PublishedStep {
   result: Promise<PublishResult>;
 }
 
-/** `inactive`: the log was removed from the list of logs (by this or another worker); nothing was read. */
+/**
+ * `inactive`: the log was removed from the list of logs, or its origin now names another key (by this or
+ * another worker's list): this follower is stale and wrote nothing.
+ */
 export type PollOutcome = 'started' | 'advanced' | 'idle' | 'halted' | 'error' | 'inactive';
 
 export class IncidentError extends Error {
@@ -57,10 +60,13 @@ export class IncidentError extends Error {
 
 export class Follower {
   private readonly id: string;
+  /** The key this follower verifies with (base64 DER SPKI, as the Log row stores it). */
+  private readonly publicKey: string;
   private samples: Array<{ at: number; backlog: bigint }> = [];
 
   constructor(private readonly deps: FollowerDeps) {
     this.id = deps.source.config.id;
+    this.publicKey = Buffer.from(deps.source.config.publicKeyDer).toString('base64');
   }
 
   /** One poll. Never throws: the outcome says what happened, errors are recorded. */
@@ -69,7 +75,7 @@ export class Follower {
     const labels = { log: this.id };
     try {
       const state = await store.load(this.id);
-      if (!state.active) return 'inactive';
+      if (!state.active || state.publicKey !== this.publicKey) return 'inactive';
       const outcome = await this.step(state.position, state.halted);
       if (state.halted) {
         const n = await store.resolveIncidents(this.id);
@@ -79,6 +85,7 @@ export class Follower {
       m.lastSuccess.set(labels, Date.now() / 1000);
       return outcome;
     } catch (e) {
+      if (e instanceof LogReconfiguredError) return 'inactive';
       if (e instanceof IncidentError || e instanceof TlogError) {
         const incident = e instanceof IncidentError ? e : new IncidentError(e.code, e.message, {}, { cause: e });
         m.errors.inc({ log: this.id, kind: 'verification' });
@@ -111,7 +118,7 @@ export class Follower {
       const offset = (head.inactiveShards ?? []).reduce((sum, s) => sum + s.head.size, 0n);
       const shard: ShardView = { offset, ...(head.treeId !== undefined ? { treeId: head.treeId } : {}) };
       const range = await source.compactRangeAt(head, shard);
-      await store.advance(this.id, { treeSize: head.size, rootHash: head.rootHash, checkpoint: head.signed, range, globalOffset: offset, ...(head.treeId !== undefined ? { treeId: head.treeId } : {}) }, [], head.size);
+      await store.advance(this.id, this.publicKey, { treeSize: head.size, rootHash: head.rootHash, checkpoint: head.signed, range, globalOffset: offset, ...(head.treeId !== undefined ? { treeId: head.treeId } : {}) }, [], head.size);
       m.verifiedSize.set({ log: this.id }, Number(head.size));
       this.deps.log.info({ logId: this.id, origin: source.config.origin, treeSize: String(head.size) }, 'following from the current head');
       return 'started';
@@ -129,7 +136,7 @@ export class Follower {
       }
       pos = await this.catchUp(pos, old.head, head.size);
       pos = { treeSize: 0n, rootHash: CompactRange.empty().root(), checkpoint: head.signed, range: CompactRange.empty(), treeId: head.treeId, globalOffset: pos.globalOffset + old.head.size };
-      await store.advance(this.id, pos, [], head.size);
+      await store.advance(this.id, this.publicKey, pos, [], head.size);
       this.deps.log.info({ logId: this.id, treeId: head.treeId, globalOffset: String(pos.globalOffset) }, 'moved to the new shard');
     }
 
@@ -293,7 +300,7 @@ export class Follower {
       if (leaf === undefined) throw new Error(`the publisher reported a malformed leaf at ${x.position} of a batch of ${step.leaves.length}`);
       return { index: step.from + BigInt(x.position), leaf: leaf.leaf, code: x.code, reason: x.reason };
     });
-    await this.deps.store.advance(this.id, step.next, malformed, announced);
+    await this.deps.store.advance(this.id, this.publicKey, step.next, malformed, announced);
     m.verifiedSize.set({ log: this.id }, Number(step.next.treeSize));
     m.entries.inc({ log: this.id }, result.published);
     if (malformed.length > 0) {

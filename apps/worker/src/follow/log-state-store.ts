@@ -2,7 +2,8 @@
  * Where a follower keeps its log's state (certspotter `StateProvider`, in PostgreSQL). Contracts:
  * - `load` returns `undefined` position for a log never followed.
  * - `advance` stores the new verified position AND the malformed entries of that range in one transaction;
- *   it is idempotent (a repeated range writes nothing new).
+ *   it is idempotent (a repeated range writes nothing new), and writes nothing (LogReconfiguredError) when
+ *   the log's row no longer names the key the position was verified with.
  * - `openIncident` halts the log; while an incident is open a repeat of the same code adds no row.
  */
 import type { Db } from '@sigwatch/db';
@@ -26,6 +27,8 @@ export interface LogState {
   halted: boolean;
   /** False once a worker whose list of logs no longer names this log marked it inactive. */
   active: boolean;
+  /** The key (base64 DER SPKI) the stored position belongs to; another worker may have changed it. */
+  publicKey: string;
   openIncident?: { id: string; code: string };
 }
 
@@ -44,6 +47,14 @@ function malformedRows(logId: string, malformed: readonly MalformedRecord[]) {
 export function dbText(s: string, max = 2000): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, max);
+}
+
+/**
+ * The log's row names another key than the one a follower verified with: another worker's list of logs
+ * moved this origin to another tree (ensureLog dropped the position). The follower's loop is stale.
+ */
+export class LogReconfiguredError extends Error {
+  override readonly name = 'LogReconfiguredError';
 }
 
 const KIND = { 'rekor-v1': 'rekor_v1', 'rekor-v2': 'rekor_v2', ct: 'ct' } as const;
@@ -89,6 +100,7 @@ export class LogStateStore {
     return {
       halted: log.status === 'halted',
       active: log.active,
+      publicKey: log.publicKey,
       ...(incident !== undefined ? { openIncident: { id: incident.id, code: incident.code } } : {}),
       ...(p !== null && p.checkpoint !== ''
         ? {
@@ -106,8 +118,13 @@ export class LogStateStore {
     };
   }
 
-  /** Persist a new verified position (and the range's malformed entries) in one transaction. */
-  async advance(logId: string, pos: VerifiedPosition, malformed: readonly MalformedRecord[], latestSize: bigint): Promise<void> {
+  /**
+   * Persist a new verified position (and the range's malformed entries) in one transaction, if the log's
+   * row still names `publicKey`, the key the position was verified with; else LogReconfiguredError. The row
+   * is locked first, so a concurrent `ensureLog` that changes the key either waits for this write (and then
+   * drops the position) or has already changed the key (and this writes nothing).
+   */
+  async advance(logId: string, publicKey: string, pos: VerifiedPosition, malformed: readonly MalformedRecord[], latestSize: bigint): Promise<void> {
     const data = {
       treeSize: pos.treeSize,
       rootHash: toHex(pos.rootHash),
@@ -120,15 +137,13 @@ export class LogStateStore {
       lastError: null,
       pendingSize: null,
     };
-    await this.db.$transaction([
-      this.db.logPosition.upsert({ where: { logId }, create: { logId, ...data }, update: data }),
-      this.db.log.update({ where: { id: logId }, data: { treeId: pos.treeId ?? null } }),
-      ...(malformed.length > 0
-        ? [
-            this.db.malformedEntry.createMany({ data: malformedRows(logId, malformed), skipDuplicates: true }),
-          ]
-        : []),
-    ]);
+    await this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ publicKey: string }>>`SELECT "publicKey" FROM "Log" WHERE id = ${logId} FOR UPDATE`;
+      if (rows[0]?.publicKey !== publicKey) throw new LogReconfiguredError(`log ${logId} now names another key: its position is not written`);
+      await tx.logPosition.upsert({ where: { logId }, create: { logId, ...data }, update: data });
+      await tx.log.update({ where: { id: logId }, data: { treeId: pos.treeId ?? null } });
+      if (malformed.length > 0) await tx.malformedEntry.createMany({ data: malformedRows(logId, malformed), skipDuplicates: true });
+    });
   }
 
   /** Store malformed entries found outside a step (backfill); a repeat is a no-op. */
