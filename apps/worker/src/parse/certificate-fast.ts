@@ -16,7 +16,7 @@
 import { hash } from 'node:crypto';
 import type { San } from '@sigwatch/rules';
 import { OID_ISSUER_V1, OID_ISSUER_V2 } from '@sigwatch/rules';
-import { children, derFail, expectTlv, oidText, readTlv, toHex, type Tlv } from './der.js';
+import { BytesMemo, asBuffer, children, derFail, expectTlv, oidText, readTlv, readTlvInto, tlvSlot, toHex, type Tlv } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
 import {
   OID_OTHERNAME_USERNAME,
@@ -40,7 +40,8 @@ export const MAX_CERT_BYTES = 64 * 1024;
 export const sha256Hex = (b: Uint8Array): string => hash('sha256', b, 'hex');
 
 /** Parse a DER certificate. Throws EntryParseError on anything malformed. */
-export function parseCertificateFast(der: Uint8Array): CertificateFields {
+export function parseCertificateFast(bytes: Uint8Array): CertificateFields {
+  const der = asBuffer(bytes);
   if (der.length > MAX_CERT_BYTES) throw new EntryParseError('TOO_LARGE', `certificate of ${der.length} bytes`);
   const cert = expectTlv(der, 0, der.length, 0x30, 'Certificate');
   if (cert.end !== der.length) derFail('trailing bytes after Certificate');
@@ -52,7 +53,8 @@ export function parseCertificateFast(der: Uint8Array): CertificateFields {
 }
 
 /** Parse a DER TBSCertificate alone (a CT precert leaf). `fingerprintSha256` is over the TBS bytes. */
-export function parseTbsFast(der: Uint8Array): CertificateFields {
+export function parseTbsFast(bytes: Uint8Array): CertificateFields {
+  const der = asBuffer(bytes);
   if (der.length > MAX_CERT_BYTES) throw new EntryParseError('TOO_LARGE', `TBSCertificate of ${der.length} bytes`);
   const tbs = expectTlv(der, 0, der.length, 0x30, 'TBSCertificate');
   if (tbs.end !== der.length) derFail('trailing bytes after TBSCertificate');
@@ -91,13 +93,21 @@ function walkTbs(buf: Uint8Array, tbs: Tlv, fingerprint: string): CertificateFie
     if (p !== tbs.end) derFail('fields after extensions');
     const list = expectTlv(buf, opt.vstart, opt.end, 0x30, 'Extensions');
     if (list.end !== opt.end) derFail('trailing bytes after Extensions');
-    for (const ext of children(buf, list)) {
+    // Walked in place, reading each element into the same three slots: no array and no Tlv objects per
+    // extension (a Fulcio certificate has ~19; together a third of what parsing one allocated).
+    const ext = tlvSlot();
+    const id = tlvSlot();
+    const vt = tlvSlot();
+    for (let q = list.vstart; q < list.end; ) {
+      readTlvInto(buf, q, list.end, ext);
+      q = ext.end;
       if (ext.tag !== 0x30) derFail('Extension: not a SEQUENCE');
-      const id = expectTlv(buf, ext.vstart, ext.end, 0x06, 'extnID');
-      let vt = readTlv(buf, id.end, ext.end);
+      readTlvInto(buf, ext.vstart, ext.end, id);
+      if (id.tag !== 0x06) derFail(`extnID: tag 0x${id.tag.toString(16)} where 0x6 expected`);
+      readTlvInto(buf, id.end, ext.end, vt);
       if (vt.tag === 0x01) {
         if (vt.end - vt.vstart !== 1) derFail('critical: bad BOOLEAN');
-        vt = readTlv(buf, vt.end, ext.end);
+        readTlvInto(buf, vt.end, ext.end, vt);
       }
       if (vt.tag !== 0x04) derFail('extnValue: not an OCTET STRING');
       if (vt.end !== ext.end) derFail('trailing bytes in Extension');
@@ -143,10 +153,10 @@ function extKind(oid: string): ExtKind {
 
 function extensionText(oid: string, buf: Uint8Array, start: number, end: number): string {
   const kind = extKind(oid);
-  if (kind === EXT_RAW) return rawText(buf.subarray(start, end));
+  if (kind === EXT_RAW) return rawText(buf, start, end);
   if (kind === EXT_DER) {
     const s = singleDerString(buf, start, end);
-    return s ?? rawText(buf.subarray(start, end));
+    return s ?? rawText(buf, start, end);
   }
   return toHex(buf, start, end);
 }
@@ -204,8 +214,20 @@ function readSans(buf: Uint8Array, octets: Tlv): San[] {
   return out;
 }
 
+/**
+ * Names repeat: every Fulcio leaf has its intermediate's issuer name. Memoised by the Name's DER (bounded),
+ * which saved walking and formatting it again for each entry.
+ */
+const dnMemo = new BytesMemo(1024, 512);
+
 /** Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue). */
 function readDn(buf: Uint8Array, name: Tlv): string {
+  return dnMemo.text(buf, name.start, name.end, formatName);
+}
+
+/** The Name whose DER is exactly `buf[start, end)` (a Tlv `readDn` has read already), as text. */
+function formatName(buf: Uint8Array, start: number, end: number): string {
+  const name = readTlv(buf, start, end);
   const rdns: DnAttribute[][] = [];
   for (const rdn of children(buf, name)) {
     if (rdn.tag !== 0x31) derFail('RelativeDistinguishedName: not a SET');

@@ -27,9 +27,9 @@ export function isDerFulcioOid(oid: string): boolean {
   return oid.startsWith(FULCIO_OID_PREFIX) && !RAW_FULCIO.has(oid) && /^\d+$/.test(oid.slice(FULCIO_OID_PREFIX.length));
 }
 
-/** Raw bytes as text: UTF-8 when valid, else lower-case hex. */
-export function rawText(bytes: Uint8Array): string {
-  return strictUtf8(bytes) ?? toHex(bytes);
+/** Raw bytes (`bytes[start, end)`) as text: UTF-8 when valid, else lower-case hex. */
+export function rawText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  return strictUtf8(bytes, start, end) ?? toHex(bytes, start, end);
 }
 
 /** Universal tags of the string types decoded to text (X.680 §41). */
@@ -39,7 +39,7 @@ export const STRING_TAGS: ReadonlySet<number> = new Set([0x0c, 0x13, 0x14, 0x16,
 export function decodeDerString(tag: number, buf: Uint8Array, start: number, end: number): string {
   switch (tag) {
     case 0x0c:
-      return strictUtf8(buf.subarray(start, end)) ?? latin1Text(buf, start, end);
+      return strictUtf8(buf, start, end) ?? latin1Text(buf, start, end);
     case 0x1e: {
       let s = '';
       for (let i = start; i + 1 < end; i += 2) s += String.fromCharCode((buf[i]! << 8) | buf[i + 1]!);

@@ -19,8 +19,23 @@ export function derFail(message: string): never {
   throw new EntryParseError('BAD_DER', message);
 }
 
+/** A Tlv a hot loop reads into again and again (readTlvInto) instead of allocating one per element. */
+export interface TlvSlot {
+  tag: number;
+  start: number;
+  vstart: number;
+  end: number;
+}
+
+export const tlvSlot = (): TlvSlot => ({ tag: 0, start: 0, vstart: 0, end: 0 });
+
 /** Read the TLV at `pos`, which must end at or before `limit`. */
 export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
+  return readTlvInto(buf, pos, limit, tlvSlot());
+}
+
+/** `readTlv` into `out` (returned); `out` is overwritten only once the element has been checked. */
+export function readTlvInto(buf: Uint8Array, pos: number, limit: number, out: TlvSlot): TlvSlot {
   if (pos + 2 > limit) derFail(`truncated header at ${pos}`);
   const tag = buf[pos]!;
   if ((tag & 0x1f) === 0x1f) derFail(`multi-byte tag at ${pos}`);
@@ -37,7 +52,11 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number): Tlv {
   }
   const end = vstart + len;
   if (end > limit) derFail(`length ${len} at ${pos} overruns its container`);
-  return { tag, start: pos, vstart, end };
+  out.tag = tag;
+  out.start = pos;
+  out.vstart = vstart;
+  out.end = end;
+  return out;
 }
 
 /** Read a TLV at `pos` and require its tag. */
@@ -89,48 +108,78 @@ export function oidToString(buf: Uint8Array, t: Tlv): string {
   return arcs.join('.');
 }
 
-/** One cached OID: its content bytes and dotted text; `next` chains entries whose bytes hash alike. */
-interface OidEntry {
+/** One memoised text: the bytes it was made from; `next` chains entries whose bytes hash alike. */
+interface MemoEntry {
   readonly bytes: Uint8Array;
   readonly text: string;
-  readonly next: OidEntry | undefined;
+  readonly next: MemoEntry | undefined;
 }
 
-const oidCache = new Map<number, OidEntry>();
-let oidCacheSize = 0;
-/** Bounded: certificates carry a few dozen distinct OIDs; attacker-invented ones beyond this are not cached. */
-const OID_CACHE_MAX = 4096;
+/**
+ * Text made from a byte range, memoised by those exact bytes: for DER values that repeat from one
+ * certificate to the next (OIDs, the issuer's name). A hit compares the bytes in full, so the result is
+ * always what `make` returns for them; a `make` that throws caches nothing. Bounded in entries and in the
+ * length of a key, so attacker-invented values beyond the bound are simply not cached.
+ */
+export class BytesMemo {
+  private readonly table = new Map<number, MemoEntry>();
+  private size = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxKeyBytes: number,
+  ) {}
+
+  /** `make(buf, start, end)`, memoised (a plain function, not a closure: no allocation on a hit). */
+  text(buf: Uint8Array, start: number, end: number, make: (buf: Uint8Array, start: number, end: number) => string): string {
+    const len = end - start;
+    if (len === 0 || len > this.maxKeyBytes) return make(buf, start, end);
+    let h = len;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const head = this.table.get(h);
+    for (let e = head; e !== undefined; e = e.next) {
+      const b = e.bytes;
+      if (b.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (b[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return e.text;
+    }
+    const text = make(buf, start, end);
+    if (this.size < this.maxEntries) {
+      this.table.set(h, { bytes: buf.slice(start, end), text, next: head });
+      this.size++;
+    }
+    return text;
+  }
+}
+
+/** Certificates carry a few dozen distinct OIDs, all from a small fixed set. */
+const oidMemo = new BytesMemo(4096, 64);
 
 /**
- * `oidToString` through a cache keyed by the OID's content bytes. A Fulcio certificate carries ~25 OIDs,
- * all from a small fixed set; decoding each to text cost ~6% of parsing a Rekor v2 entry. A hit compares the
- * bytes exactly, so the result is always what `oidToString` returns for them (invalid OIDs throw and are
- * never cached). Cached strings are the same objects each time, so Map/Set lookups on them stay cheap.
+ * `oidToString` through a memo keyed by the OID's content bytes. A Fulcio certificate carries ~25 OIDs;
+ * decoding each to text cost ~6% of parsing a Rekor v2 entry. Memoised strings are the same objects each
+ * time, so Map/Set lookups on them stay cheap. Invalid OIDs throw and are never cached.
  */
 export function oidText(buf: Uint8Array, t: Tlv): string {
-  const len = t.end - t.vstart;
-  if (len === 0 || len > 64) return oidToString(buf, t);
-  let h = len;
-  for (let i = t.vstart; i < t.end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  const head = oidCache.get(h);
-  for (let e = head; e !== undefined; e = e.next) {
-    const b = e.bytes;
-    if (b.length !== len) continue;
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (b[i] !== buf[t.vstart + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return e.text;
-  }
-  const text = oidToString(buf, t);
-  if (oidCacheSize < OID_CACHE_MAX) {
-    oidCache.set(h, { bytes: buf.slice(t.vstart, t.end), text, next: head });
-    oidCacheSize++;
-  }
-  return text;
+  return oidMemo.text(buf, t.vstart, t.end, oidContentText);
+}
+
+const oidContentText = (buf: Uint8Array, vstart: number, end: number): string => oidToString(buf, { tag: 0x06, start: vstart, vstart, end });
+
+/**
+ * `buf` as a Buffer over the same bytes: itself when it is one, else a view (no copy). The walkers make it
+ * once per certificate so that each text read below is `Buffer#toString(encoding, start, end)` on it, not a
+ * new view object per value (~60 per Fulcio certificate, a tenth of what parsing a Rekor v2 entry
+ * allocated).
+ */
+export function asBuffer(buf: Uint8Array): Buffer {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /**
@@ -139,7 +188,7 @@ export function oidText(buf: Uint8Array, t: Tlv): string {
  * (together ~2.5× slower, and garbage for every byte).
  */
 export function toHex(buf: Uint8Array, start = 0, end = buf.length): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('hex');
+  return asBuffer(buf).toString('hex', start, end);
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -149,23 +198,23 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  * TextDecoder('latin1'), which is really windows-1252.
  */
 export function latin1Text(buf: Uint8Array, start: number, end: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+  return asBuffer(buf).toString('latin1', start, end);
 }
 
-/** UTF-8 text, or undefined when the bytes are not valid UTF-8. */
-export function strictUtf8(buf: Uint8Array): string | undefined {
+/** UTF-8 text of `buf[start, end)`, or undefined when the bytes are not valid UTF-8. */
+export function strictUtf8(buf: Uint8Array, start = 0, end = buf.length): string | undefined {
   // ASCII (every Fulcio extension value seen in practice) is valid UTF-8 and the same in latin1, which
   // Node decodes far faster than a fatal TextDecoder call per value.
   let ascii = true;
-  for (let i = 0; i < buf.length; i++) {
+  for (let i = start; i < end; i++) {
     if (buf[i]! > 0x7f) {
       ascii = false;
       break;
     }
   }
-  if (ascii) return latin1Text(buf, 0, buf.length);
+  if (ascii) return latin1Text(buf, start, end);
   try {
-    return utf8Strict.decode(buf);
+    return utf8Strict.decode(buf.subarray(start, end));
   } catch {
     return undefined;
   }

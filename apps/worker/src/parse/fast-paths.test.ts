@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createFulcioCa, deriveKeyPair, issueLeafFast } from '../../../../test/sim/ca.js';
 import { parseCertificateFast } from './certificate-fast.js';
 import { parseCertificateFull } from './certificate-full.js';
-import { oidText, oidToString, readTlv, strictUtf8, toHex } from './der.js';
+import { BytesMemo, oidText, oidToString, readTlv, strictUtf8, toHex } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
 import { base64Bytes } from './json-fields.js';
 import { parseLeaf } from './parse-leaf.js';
@@ -62,6 +62,7 @@ describe('strictUtf8 and toHex', () => {
     for (const b of samples) {
       expect(strictUtf8(b)).toBe(slow(b));
       const inner = Uint8Array.from([9, ...b, 9]);
+      expect(strictUtf8(inner, 1, inner.length - 1)).toBe(slow(b));
       expect(toHex(inner, 1, inner.length - 1)).toBe(Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
     }
   });
@@ -102,6 +103,54 @@ describe('oidText (cached OID decoding)', () => {
     const b = new Uint8Array(Buffer.from('ffff0603551d11ffff0603551d0e', 'hex'));
     expect(oidText(b, readTlv(b, 2, 7))).toBe('2.5.29.17');
     expect(oidText(b, readTlv(b, 9, 14))).toBe('2.5.29.14');
+  });
+});
+
+describe('BytesMemo', () => {
+  const text = (b: Uint8Array, start: number, end: number) => Buffer.from(b.subarray(start, end)).toString('hex');
+  it('gives what make gives, for the exact bytes, hit or miss, beyond its bound too', () => {
+    const memo = new BytesMemo(2, 4);
+    let made = 0;
+    const counting = (b: Uint8Array, s: number, e: number) => {
+      made++;
+      return text(b, s, e);
+    };
+    const buf = Uint8Array.of(1, 2, 3, 1, 2, 3, 4, 1, 2, 4, 9, 9, 9, 9, 9);
+    for (let round = 0; round < 3; round++) {
+      expect(memo.text(buf, 0, 3, counting)).toBe('010203');
+      expect(memo.text(buf, 3, 6, counting)).toBe('010203'); // same bytes elsewhere: a hit
+      expect(memo.text(buf, 3, 7, counting)).toBe('01020304');
+      expect(memo.text(buf, 7, 10, counting)).toBe('010204'); // a third key: past the bound, not kept
+      expect(memo.text(buf, 10, 15, counting)).toBe('0909090909'); // longer than a key may be
+    }
+    // Cached: 010203 and 01020304 once each; the other two made on every call.
+    expect(made).toBe(2 + 2 * 3);
+  });
+  it('caches nothing when make throws', () => {
+    const memo = new BytesMemo(8, 8);
+    let calls = 0;
+    const failing = () => {
+      calls++;
+      throw new Error('bad');
+    };
+    expect(() => memo.text(Uint8Array.of(5), 0, 1, failing)).toThrow('bad');
+    expect(() => memo.text(Uint8Array.of(5), 0, 1, failing)).toThrow('bad');
+    expect(calls).toBe(2);
+    expect(memo.text(Uint8Array.of(5), 0, 1, text)).toBe('05');
+  });
+});
+
+describe('memoised names on the fast path', () => {
+  it('each certificate gets its own subject and issuer, alternating between names that share bytes', async () => {
+    const ca = await createFulcioCa({ seed: 'names' });
+    const key = await deriveKeyPair('names', 'k');
+    const subjects: Array<Array<[string, string]>> = [[['2.5.4.3', 'alpha']], [['2.5.4.3', 'alphb']], [['2.5.4.3', 'alpha'], ['2.5.4.10', 'x']], []];
+    const notBefore = new Date('2026-01-01T00:00:00Z');
+    const ders = subjects.map((subject) => issueLeafFast(ca, { key, notBefore, sans: [{ type: 'email', value: 'a@b.c' }], subject }).der);
+    for (let round = 0; round < 3; round++) {
+      for (const der of ders) expect(JSON.stringify(parseCertificateFast(der))).toBe(JSON.stringify(parseCertificateFull(der)));
+    }
+    expect(new Set(ders.map((d) => parseCertificateFast(d).subject)).size).toBe(subjects.length);
   });
 });
 
