@@ -192,6 +192,9 @@ describe('in the browser', () => {
     await shot('10-webhook-secret');
     await page.getByRole('link', { name: rx.url('/sigwatch') }).click();
     await page.getByRole('button', { name: 'Send test event' }).click();
+    // The form's POST redirects back with a notice; reloading before that page has loaded raced the
+    // navigation ("Not attached to an active page").
+    await page.getByText('Test event queued').waitFor();
     const req = await rx.waitFor((r) => r.path === '/sigwatch', 30_000);
     const id = String(req.headers['webhook-id']);
     const ts = String(req.headers['webhook-timestamp']);
