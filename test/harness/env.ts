@@ -25,6 +25,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     SMTP_URL: 'smtp://127.0.0.1:2525',
     PUBLIC_URL: 'http://localhost:8080',
     LOG_LEVEL: 'silent',
+    // No test reaches the internet; the TUF path is tested against a local repository (tuf-trusted-root.test.ts).
+    SIGWATCH_TUF_MIRROR: 'off',
     ...overrides,
   };
 }

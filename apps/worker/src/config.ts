@@ -2,7 +2,7 @@
  * The worker's environment, validated once at start (STYLE.md "Config"). Every bad variable is reported at once.
  */
 import { z } from 'zod';
-import { blankAsUndefined, commonEnvShape, envInt, envString, parseEnv } from '@sigwatch/config';
+import { blankAsUndefined, commonEnvShape, envInt, envOptionalString, envString, parseEnv } from '@sigwatch/config';
 
 export const WorkerEnvSchema = z.object({
   ...commonEnvShape,
@@ -18,10 +18,21 @@ export const WorkerEnvSchema = z.object({
    */
   TILE_TAIL_WAIT_MS: z.preprocess(blankAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(3_600_000, 'must be at most 3600000').optional()),
   /**
-   * How often the follow role re-reads SIGWATCH_LOGS and SIGWATCH_TRUSTED_ROOT to start following new logs
+   * How often the follow role re-reads SIGWATCH_LOGS and the trusted root (file or TUF) to start following new logs
    * (a new Rekor v2 shard) and stop following removed ones; 0 = read them once at start.
    */
   LOGS_REFRESH_INTERVAL_MS: envInt(300_000, 0, 86_400_000),
+  /**
+   * With SIGWATCH_TRUSTED_ROOT blank: the TUF repository whose `trusted_root.json` is trusted, refreshed with
+   * the log list (logs/trusted-root-source.ts); `off` = the root embedded in @sigstore/tuf.
+   */
+  SIGWATCH_TUF_MIRROR: envString('https://tuf-repo-cdn.sigstore.dev').pipe(
+    z.string().refine((v) => v === 'off' || (URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol)), 'must be off or an http(s) URL'),
+  ),
+  /** The first root.json of a TUF mirror other than the public-good one (that one is built into @sigstore/tuf). */
+  SIGWATCH_TUF_ROOT: envOptionalString(),
+  /** Directory of verified TUF metadata; blank = ~/.cache/sigwatch/tuf. */
+  SIGWATCH_TUF_CACHE: envOptionalString(),
   /**
    * Worker threads that parse verified leaves and queue their events beside each follower (0 = on the
    * follower's own thread). Two keep both cores of a 2-core machine busy while a follower catches up.

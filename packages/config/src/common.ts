@@ -26,7 +26,7 @@ export const commonEnvShape = {
   PUBLIC_URL: envUrl(['http', 'https'], 'http://localhost:8080'),
   /** `public-good`, or a path or URL to a logs file such as the simulator's logs.json. */
   SIGWATCH_LOGS: envString('public-good'),
-  /** Path to a Sigstore trusted_root.json; unset = the production root embedded in @sigstore/tuf. */
+  /** Path to a Sigstore trusted_root.json; unset = the worker verifies one from TUF (SIGWATCH_TUF_MIRROR). */
   SIGWATCH_TRUSTED_ROOT: envOptionalString(),
   WEBHOOK_ALLOW_PRIVATE: envBool(false),
   /**

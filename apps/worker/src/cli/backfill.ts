@@ -1,7 +1,7 @@
 /**
  * `sigwatch backfill --log <origin> --from <index>`: re-read [index, verified size) of a followed log,
  * verify it against the verified position and enqueue it for matching (see follow/backfill.ts). Uses the
- * worker's environment (DATABASE_URL, REDIS_URL, REDIS_PREFIX, SIGWATCH_LOGS, SIGWATCH_TRUSTED_ROOT).
+ * worker's environment (DATABASE_URL, REDIS_URL, REDIS_PREFIX, SIGWATCH_LOGS, SIGWATCH_TRUSTED_ROOT or SIGWATCH_TUF_*).
  * Prints one JSON result; exit 0 done, 1 failed, 2 bad usage.
  */
 import { pino } from 'pino';
@@ -10,7 +10,8 @@ import { createDb } from '@sigwatch/db';
 import { Producer, QueueName, createRedis } from '@sigwatch/queue';
 import { isTlogError } from '@sigwatch/tlog';
 import { loadConfig } from '../config.js';
-import { loadLogList, loadTrustedRoot } from '../logs/log-list.js';
+import { loadLogList } from '../logs/log-list.js';
+import { trustedRootSource } from '../logs/trusted-root-source.js';
 import { LogStateStore } from '../follow/log-state-store.js';
 import { backfill, BackfillError } from '../follow/backfill.js';
 import { createSource } from '../follow/role.js';
@@ -35,7 +36,8 @@ export async function run(args: string[]): Promise<number> {
       }
       throw e;
     }
-    const logs = await loadLogList(config.SIGWATCH_LOGS, await loadTrustedRoot(config.SIGWATCH_TRUSTED_ROOT));
+    const stderrLog = pino({ level: config.LOG_LEVEL }, pino.destination(2));
+    const logs = await loadLogList(config.SIGWATCH_LOGS, await trustedRootSource(config, stderrLog).load());
     const logConfig = logs.find((l) => l.origin === origin || l.id === origin);
     if (logConfig === undefined) throw new UsageError(`no followed log has origin "${origin}"; known: ${logs.map((l) => l.origin).join(', ')}`);
     const db = createDb(config.DATABASE_URL);
@@ -43,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
     const producer = new Producer(QueueName.EntriesToMatch, redis, config.REDIS_PREFIX);
     try {
       const result = await backfill(
-        { source: createSource(logConfig), store: new LogStateStore(db), producer, log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) },
+        { source: createSource(logConfig), store: new LogStateStore(db), producer, log: stderrLog },
         BigInt(fromText),
       );
       printJson({ ok: true, log: logConfig.origin, ...result });

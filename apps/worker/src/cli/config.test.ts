@@ -38,6 +38,16 @@ describe('sigwatch config check', () => {
     expect(JSON.stringify(out)).not.toContain(BASE.SESSION_SECRET);
   });
 
+  it('shows where the trusted root comes from, and refuses a TUF mirror without its first root.json', async () => {
+    expect((await check({})).out['worker']).toMatchObject({ trustedRootFrom: 'TUF https://tuf-repo-cdn.sigstore.dev' });
+    expect((await check({ SIGWATCH_TUF_MIRROR: 'off' })).out['worker']).toMatchObject({ trustedRootFrom: 'the root embedded in @sigstore/tuf' });
+    const custom = await check({ SIGWATCH_TUF_MIRROR: 'https://tuf.example.org' });
+    expect(custom.code).toBe(1);
+    expect(custom.out['problems']).toEqual([{ app: 'worker', variable: 'SIGWATCH_TUF_ROOT', message: expect.stringMatching(/set SIGWATCH_TUF_ROOT to that repository's first root.json/) }]);
+    const bad = await check({ SIGWATCH_TUF_MIRROR: 'ftp://tuf.example.org' });
+    expect(bad.out['problems']).toEqual([{ app: 'worker', variable: 'SIGWATCH_TUF_MIRROR', message: 'must be off or an http(s) URL' }]);
+  });
+
   it('names the DKIM problem for both apps, from the key file itself', async () => {
     const notAKey = join(dir, 'not-a-key.pem');
     writeFileSync(notAKey, 'not a key');

@@ -1,10 +1,14 @@
 /**
  * `sigwatch config check`: validate the worker's and the API's environment, print the effective
  * configuration with secrets redacted (gopherwatch `checkconf`); the DKIM key file is read and checked as at
- * start. Exit 0 valid, 1 invalid, 2 bad usage.
+ * start, and where the trusted root will come from is shown (`trustedRootFrom`). Exit 0 valid, 1 invalid,
+ * 2 bad usage.
  */
 import { ConfigError, loadDkim, redact } from '@sigwatch/config';
 import { loadConfig as loadWorkerConfig } from '../config.js';
+import { TrustedRootSourceError, trustedRootSource } from '../logs/trusted-root-source.js';
+
+const quiet = { warn: () => {}, info: () => {} };
 
 export async function run(args: string[]): Promise<number> {
   if (args[0] !== 'check' || args.length > 1) {
@@ -23,6 +27,15 @@ export async function run(args: string[]): Promise<number> {
       // Checked as at start: the DKIM key file is read and parsed, not only named.
       loadDkim(config);
       result[app] = redact({ ...config });
+      if (app === 'worker') {
+        // Checked as at start (a mirror without its first root.json is refused); nothing is fetched.
+        try {
+          (result[app] as Record<string, unknown>)['trustedRootFrom'] = trustedRootSource(loadWorkerConfig(), quiet).description;
+        } catch (e) {
+          if (!(e instanceof TrustedRootSourceError)) throw e;
+          problems.push({ app, variable: 'SIGWATCH_TUF_ROOT', message: e.message });
+        }
+      }
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.issues.map((i) => ({ app, ...i })));

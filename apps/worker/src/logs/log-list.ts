@@ -4,7 +4,8 @@
  * Rekor v2 shard, the current Fulcio CT log); otherwise it is a path or URL to a logs file:
  *   {"logs":[{"origin","kind":"rekor-v1"|"rekor-v2"|"ct","url","publicKey":"<base64 DER SPKI>","keyId":"<base64>","treeId"?}]}
  * (the simulator writes one as <state dir>/logs.json). The follow role reads both afresh every
- * LOGS_REFRESH_INTERVAL_MS (`readLogList`), so a new shard is followed without a restart.
+ * LOGS_REFRESH_INTERVAL_MS (the trusted root through trusted-root-source.ts), so a new shard is followed
+ * without a restart.
  */
 import { readFile } from 'node:fs/promises';
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
@@ -119,9 +120,4 @@ export async function loadLogList(spec: string, trustedRoot: TrustedRoot): Promi
     origins.add(l.origin);
   }
   return logs;
-}
-
-/** Reads SIGWATCH_LOGS and the trusted root file afresh. Throws LogListError or TlogError with the reason. */
-export async function readLogList(spec: string, trustedRootPath: string | undefined): Promise<LogConfig[]> {
-  return loadLogList(spec, await loadTrustedRoot(trustedRootPath));
 }

@@ -34,7 +34,7 @@ export interface TrustMaterial {
 }
 
 export interface ChainCheckerOptions {
-  /** Loads SIGWATCH_TRUSTED_ROOT and SIGWATCH_LOGS; called at the first check and again after `reloadMs`. */
+  /** Loads the trusted root (file or TUF) and SIGWATCH_LOGS; called at the first check and again after `reloadMs`. */
   load: () => Promise<TrustMaterial>;
   log: Logger;
   /** Longest one check may take before the Match is written with 'unknown' (default 5 s). */
