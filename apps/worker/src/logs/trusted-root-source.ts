@@ -110,17 +110,35 @@ class TufTrustedRoot implements TrustedRootSource {
   }
 
   /** The verified `trusted_root.json` target (`cached`: from the cache alone, no network). */
-  private async fetch(cached: boolean): Promise<string> {
-    const tuf = await initTUF({
-      mirrorURL: this.mirror,
-      cachePath: this.config.SIGWATCH_TUF_CACHE ?? defaultTufCache(),
-      ...(this.config.SIGWATCH_TUF_ROOT !== undefined ? { rootPath: this.config.SIGWATCH_TUF_ROOT } : {}),
-      timeout: this.timeoutMs,
-      retry: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
-      forceCache: cached,
+  private fetch(cached: boolean): Promise<string> {
+    const cachePath = this.config.SIGWATCH_TUF_CACHE ?? defaultTufCache();
+    // The follow and match roles each have a source; their updates of one cache directory take turns, so
+    // that neither reads metadata the other is half-way through writing.
+    return inTurn(cachePath, async () => {
+      const tuf = await initTUF({
+        mirrorURL: this.mirror,
+        cachePath,
+        ...(this.config.SIGWATCH_TUF_ROOT !== undefined ? { rootPath: this.config.SIGWATCH_TUF_ROOT } : {}),
+        timeout: this.timeoutMs,
+        retry: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+        forceCache: cached,
+      });
+      return tuf.getTarget(TRUSTED_ROOT_TARGET);
     });
-    return tuf.getTarget(TRUSTED_ROOT_TARGET);
   }
+}
+
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `f` after every earlier call for the same `key` has settled (in this process). */
+export function inTurn<T>(key: string, f: () => Promise<T>): Promise<T> {
+  const run = (turns.get(key) ?? Promise.resolve()).then(f, f);
+  const settled = run.catch(() => undefined);
+  turns.set(key, settled);
+  void settled.then(() => {
+    if (turns.get(key) === settled) turns.delete(key);
+  });
+  return run;
 }
 
 function describe(e: unknown): string {
