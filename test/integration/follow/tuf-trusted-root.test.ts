@@ -13,7 +13,7 @@ import type { TrustedRoot } from '@sigwatch/tlog';
 import { startSimulator, type Simulator } from '../../sim/server.js';
 import { startTufRepo, type TufRepo } from '../../harness/tuf-repo.js';
 import { logIdFromOrigin } from '../../../apps/worker/src/logs/log-list.js';
-import { TrustedRootSourceError, trustedRootSource } from '../../../apps/worker/src/logs/trusted-root-source.js';
+import { TrustedRootSourceError, trustMetrics, trustedRootSource } from '../../../apps/worker/src/logs/trusted-root-source.js';
 import { testDatabaseUrl } from '../../harness/env.js';
 import { startTestFollowRole, verifiedSize, waitFor, type RunningFollowRole } from './follow-role.js';
 
@@ -47,6 +47,14 @@ function recorder() {
 }
 
 const hosts = (r: TrustedRoot) => r.tlogs.map((t) => t.hostname).sort();
+
+async function failures(mirror: string): Promise<number> {
+  return (await trustMetrics.failures.get()).values.find((v) => v.labels['mirror'] === mirror)?.value ?? 0;
+}
+
+async function verifiedAt(mirror: string): Promise<number | undefined> {
+  return (await trustMetrics.verifiedAt.get()).values.find((v) => v.labels['mirror'] === mirror)?.value;
+}
 
 async function repo(initial: string): Promise<TufRepo> {
   const r = await startTufRepo(initial);
@@ -86,6 +94,8 @@ describe('trusted root from a TUF repository', () => {
     expect(hosts(await source.load())).toEqual(['127.0.0.1']);
     expect(r.served).toContain('GET /timestamp.json 200');
     expect(r.served).toContain('GET /targets/trusted_root.json 200');
+    expect(await verifiedAt(r.url)).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(await failures(r.url)).toBe(0);
 
     r.publish(rootAB);
     expect(hosts(await source.load())).toEqual(['127.0.0.1', '127.0.0.2']);
@@ -102,6 +112,7 @@ describe('trusted root from a TUF repository', () => {
     expect(hosts(await source.load())).toEqual(['127.0.0.1', '127.0.0.2']);
     expect(log.lines.at(-1)).toBe('warn TUF: could not update the trusted root; the last verified one stays in force');
     expect(log.errors.at(-1)).not.toMatch(/signed by/);
+    expect(await failures(r.url)).toBe(2);
   });
 
   it('after a restart without the mirror, starts from the root an earlier run verified; with none cached, says what to fix', async () => {

@@ -16,8 +16,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { initTUF } from '@sigstore/tuf';
+import { Counter, Gauge } from 'prom-client';
 import { embeddedTrustedRoot, parseTrustedRoot, type TrustedRoot } from '@sigwatch/tlog';
+import { registry } from '../metrics.js';
 import { loadTrustedRoot } from './log-list.js';
+
+/** For an alert on a TUF mirror that has not verified for a while (the root in force then grows old). */
+export const trustMetrics = {
+  verifiedAt: new Gauge({ name: 'sigwatch_trusted_root_verified_timestamp_seconds', help: 'Unix time the TUF trusted root was last verified', labelNames: ['mirror'] as const, registers: [registry] }),
+  failures: new Counter({ name: 'sigwatch_trusted_root_update_failures_total', help: 'TUF updates of the trusted root that failed (the last verified root stayed in force)', labelNames: ['mirror'] as const, registers: [registry] }),
+};
 
 export const PUBLIC_GOOD_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
 const TRUSTED_ROOT_TARGET = 'trusted_root.json';
@@ -79,6 +87,7 @@ class TufTrustedRoot implements TrustedRootSource {
   async load(): Promise<TrustedRoot> {
     try {
       const text = await this.fetch(false);
+      trustMetrics.verifiedAt.set({ mirror: this.mirror }, Date.now() / 1000);
       if (text !== this.lastText) {
         this.last = parseTrustedRoot(text);
         if (this.lastText !== undefined) this.log.info({ mirror: this.mirror }, 'TUF: a new trusted root was verified and is now in force');
@@ -87,6 +96,7 @@ class TufTrustedRoot implements TrustedRootSource {
       return this.last as TrustedRoot;
     } catch (e) {
       const reason = describe(e);
+      trustMetrics.failures.inc({ mirror: this.mirror });
       if (this.last !== undefined) {
         this.log.warn({ mirror: this.mirror, err: reason }, 'TUF: could not update the trusted root; the last verified one stays in force');
         return this.last;
