@@ -19,7 +19,10 @@ RUN pnpm exec prisma generate && pnpm run typecheck
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-RUN npm install -g pnpm@12.21.0 && groupadd -r sigwatch && useradd -r -g sigwatch -d /app sigwatch
+RUN npm install -g pnpm@12.21.0 && groupadd -r sigwatch && useradd -r -g sigwatch -d /app sigwatch \
+  && mkdir -p /var/cache/sigwatch/tuf && chown -R sigwatch:sigwatch /var/cache/sigwatch
+# /var/cache/sigwatch/tuf: the worker's verified TUF metadata (SIGWATCH_TUF_CACHE in docker-compose.yml); made
+# here so that a fresh named volume mounted on it belongs to the sigwatch user.
 COPY --from=build --chown=sigwatch:sigwatch /app /app
 USER sigwatch
 ENV NODE_ENV=production
