@@ -211,7 +211,7 @@ describe('certificate times and names on the fast path equal @peculiar/x509', ()
 describe('parseLeaf with the leaf hash supplied by the caller', () => {
   it('gives the same event as hashing itself', () => {
     const leafBytes = new TextEncoder().encode(
-      JSON.stringify({ apiVersion: '0.0.1', kind: 'rfc3161', spec: { tsr: { content: 'AA==' } } }),
+      JSON.stringify({ apiVersion: '0.0.1', kind: 'tuf', spec: { metadata: { content: {} } } }),
     );
     const log = { origin: 'o', kind: 'rekor-v1' as const };
     const leafHash = createHash('sha256').update(Uint8Array.of(0)).update(leafBytes).digest();

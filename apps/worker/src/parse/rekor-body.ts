@@ -17,6 +17,7 @@ import { EntryParseError, guard } from './entry-parse-error.js';
 import type { CertificateFields } from './certificate-fields.js';
 import { arr, at, base64Bytes, optArr, optStr, str, type Json } from './json-fields.js';
 import { signerFromBytes, signerFromDer, type Signer } from './public-key.js';
+import { timeStampDigest } from './timestamp-response.js';
 
 export interface Digest {
   algorithm: string;
@@ -144,8 +145,12 @@ const READERS: Readonly<Record<string, Reader>> = {
     digests: [...optional(b, 'spec.data.payloadHash', hexDigest), ...optional(b, 'spec.data.envelopeHash', hexDigest)],
     signers: [v1Signer(b, 'spec.publicKey')],
   }),
-  // Timestamps and TUF metadata carry no signing identity a rule can match; record kind and digests only.
-  'rfc3161@0.0.1': () => ({ digests: [], signers: [] }),
+  // A time-stamp response names no signer a rule can match, only the digest it stamped (messageImprint).
+  'rfc3161@0.0.1': (b) => ({
+    digests: [timeStampDigest(base64Bytes(str(b, 'spec.tsr.content'), 'spec.tsr.content'))],
+    signers: [],
+  }),
+  // TUF metadata carries no signing identity a rule can match; record the kind only.
   'tuf@0.0.1': () => ({ digests: [], signers: [] }),
 };
 
