@@ -53,6 +53,43 @@ describe('entry inspect on real data', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('RFC 3161 time-stamps: verified against the TSA of the trusted root; a changed signature or response fails; no TSA then is unknown', () => {
+    const staging = parseTrustedRoot(readFileSync(testdata('rekor-v2', 'staging', 'trusted_root.alpha1.json'), 'utf8'));
+    const stamped = bundle('rekor-v2', 'staging', 'gha-beacon-alpha1-29469-tsa-embedded-cert.sigstore.json') as any;
+    const [r] = inspect(stamped, [staging]) as any[];
+    expect(r.ok).toBe(true);
+    expect(r.timestamps).toEqual([{ status: 'ok', time: '2025-08-06T18:51:36.000Z', tsa: 'https://timestamp.sigstage.dev/api/v1/timestamp' }]);
+    // Prod: a managed-key bundle stamped by timestamp.sigstore.dev.
+    const [m] = inspect(bundle('rekor-v1', 'bundles', 'managed-key-hashedrekord.sigstore.json'), [prod]) as any[];
+    expect(m.timestamps).toEqual([{ status: 'ok', time: '2025-12-18T17:04:39.000Z', tsa: 'https://timestamp.sigstore.dev/api/v1/timestamp' }]);
+
+    // The time-stamp covers the signature: another signature makes it fail (imprint mismatch).
+    const otherSig = structuredClone(stamped);
+    const sig = Buffer.from(otherSig.messageSignature.signature, 'base64');
+    sig[sig.length - 1] = (sig[sig.length - 1] as number) ^ 1;
+    otherSig.messageSignature.signature = sig.toString('base64');
+    const [o] = inspect(otherSig, [staging]) as any[];
+    expect(o.ok).toBe(false);
+    expect(o.timestamps[0].status).toBe('failed');
+    expect(o.timestamps[0].tsa).toBeUndefined();
+    expect(o.timestamps[0].reason).toMatch(/timestamp\.sigstage\.dev/);
+    // A changed byte in the TSA's signature.
+    const forged = structuredClone(stamped);
+    const tsr = Buffer.from(forged.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp, 'base64');
+    tsr[tsr.length - 10] = (tsr[tsr.length - 10] as number) ^ 1;
+    forged.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp = tsr.toString('base64');
+    const [f] = inspect(forged, [staging]) as any[];
+    expect(f.ok).toBe(false);
+    expect(f.timestamps[0].status).toBe('failed');
+    // Under the prod root, whose TSA was valid then but did not sign it: failed.
+    const [p] = inspect(stamped, [prod]) as any[];
+    expect(p.timestamps[0]).toMatchObject({ status: 'failed', time: '2025-08-06T18:51:36.000Z' });
+    // A 2022 stamp: the prod root has no TSA valid then, so nothing to judge it by (the entry's checks decide).
+    const [u] = inspect(bundle('rekor-v1', 'bundles', 'email-hashedrekord-6757503.sigstore.json'), [prod]) as any[];
+    expect(u.timestamps).toEqual([{ status: 'unknown', time: '2022-11-09T01:33:10.000Z', reason: 'no timestamp authority of the trusted root was valid at that time' }]);
+    expect(u.ok).toBe(true);
+  });
+
   it('must-fail entries are reported failed with a typed code, and the CLI exits 1', async () => {
     const file = testdata('rekor-v1', 'negative', 'set-invalid-signature_fail.sigstore.json');
     const { code, lines } = await cli('entry', 'inspect', file, '--trusted-root', testdata('trust', 'trusted_root.prod.json'));

@@ -5,8 +5,10 @@
  * Sigstore bundle (v0.1–v0.3, Rekor v1 or v2 entries): one JSON object per log entry with the SigningEvent
  * Sigwatch would match (log, indexes, UUID / leaf hash, integrated time, kind + apiVersion, digests, SANs,
  * issuer, every Fulcio extension by name and OID, fingerprints, chain status) and the verification of the
- * SET, the inclusion proof and the checkpoint, each `ok`, `failed` (with code and reason) or `absent`.
- * Exit 0 when every entry verified and parsed, 1 otherwise, 2 on bad usage.
+ * SET, the inclusion proof and the checkpoint, each `ok`, `failed` (with code and reason) or `absent`; for a
+ * bundle with RFC 3161 time-stamps, each one checked against the trusted roots' timestamp authorities
+ * (`timestamps`: `ok`, `failed` or `unknown`, see bundle-timestamps.ts).
+ * Exit 0 when every entry verified and parsed and no time-stamp failed, 1 otherwise, 2 on bad usage.
  */
 import 'reflect-metadata';
 import {
@@ -20,6 +22,7 @@ import {
 import { FULCIO_EXTENSION_BY_OID, type SigningEvent } from '@sigwatch/rules';
 import { parseLeaf } from '../parse/parse-leaf.js';
 import { parseArgs, printJson, UsageError, withUsage } from './args.js';
+import { bundleTimestamps } from './bundle-timestamps.js';
 import { loadTrustedRoots, readInput } from './checkpoint.js';
 
 const USAGE = 'sigwatch entry inspect <file> [--trusted-root <file>]…';
@@ -63,10 +66,13 @@ export function inspect(input: unknown, trustedRoots: readonly TrustedRoot[]): A
   // Try each trusted root; the first under which the entry's log is known decides.
   const perRoot = trustedRoots.map((root) => inspectTlogEntries(input, { trustedRoot: root }));
   const first = perRoot[0] ?? [];
+  // A bundle's RFC 3161 time-stamps (its, not an entry's): shown with each entry; one that failed fails all.
+  const timestamps = bundleTimestamps(input, trustedRoots);
+  const timestampsOk = timestamps?.every((t) => t.status !== 'failed') ?? true;
   return first.map((_, i) => {
     const v = perRoot.map((r) => r[i] as TlogEntryVerification).find((x) => x.log !== undefined) ?? (first[i] as TlogEntryVerification);
     const parsed = eventOf(v);
-    const ok = v.verified && 'event' in parsed;
+    const ok = v.verified && 'event' in parsed && timestampsOk;
     return {
       ok,
       format: v.entry.format,
@@ -74,6 +80,7 @@ export function inspect(input: unknown, trustedRoots: readonly TrustedRoot[]): A
       ...(v.log !== undefined ? { log: v.log } : {}),
       ...('event' in parsed ? { event: parsed.event, fulcioExtensions: namedExtensions(parsed.event) } : { parseError: parsed.parseError }),
       verification: v.checks,
+      ...(timestamps !== undefined ? { timestamps } : {}),
     };
   });
 }
