@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Db } from '@sigwatch/db';
 import type { WorkerConfig } from './config.js';
 import type { WorkerRegistry } from './workers.js';
+import { trustedRootSource, type TrustedRootSource } from './logs/trusted-root-source.js';
 import { startDeliverRole } from './deliver/role.js';
 import { startFollowRole } from './follow/role.js';
 import { startMatchRole } from './match/role.js';
@@ -17,13 +18,18 @@ export interface RoleDeps {
   redis: Redis;
   workers: WorkerRegistry;
   log: Logger;
+  /** Where the follow and match roles get the trusted root: one per process (startRoles makes it when absent). */
+  trustedRoot?: TrustedRootSource;
 }
 
 export interface RunningRoles {
   stop(): Promise<void>;
 }
 
-export async function startRoles(deps: RoleDeps): Promise<RunningRoles> {
+export async function startRoles(given: RoleDeps): Promise<RunningRoles> {
+  const roles = given.config.WORKER_ROLES;
+  const needsRoot = roles.includes('follow') || roles.includes('match');
+  const deps = needsRoot && given.trustedRoot === undefined ? { ...given, trustedRoot: trustedRootSource(given.config, given.log) } : given;
   const stops: Array<() => Promise<void>> = [];
   if (deps.config.WORKER_ROLES.includes('match')) stops.push(await startMatchRole(deps));
   if (deps.config.WORKER_ROLES.includes('follow')) stops.push(await startFollowRole(deps));

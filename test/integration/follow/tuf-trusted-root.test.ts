@@ -97,6 +97,12 @@ describe('trusted root from a TUF repository', () => {
     expect(await verifiedAt(r.url)).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(await failures(r.url)).toBe(0);
 
+    // The follow and match roles share a source: loads at the same moment share one update.
+    const timestamps = () => r.served.filter((l) => l === 'GET /timestamp.json 200').length;
+    const before = timestamps();
+    await Promise.all([source.load(), source.load(), source.load()]);
+    expect(timestamps()).toBe(before + 1);
+
     r.publish(rootAB);
     expect(hosts(await source.load())).toEqual(['127.0.0.1', '127.0.0.2']);
     expect(log.lines).toContain('info TUF: a new trusted root was verified and is now in force');

@@ -68,7 +68,7 @@ export type FollowOptions = LoopTiming;
 export async function startFollowRole(deps: RoleDeps, opts?: Partial<FollowOptions>): Promise<() => Promise<void>> {
   const { config, db, redis, log } = deps;
   const timing: FollowOptions = { pollIntervalMs: config.POLL_INTERVAL_MS, haltedRetryMs: 30_000, standbyMs: 5_000, ...opts };
-  const roots = trustedRootSource(config, log);
+  const roots = deps.trustedRoot ?? trustedRootSource(config, log);
   const readLogs = async () => loadLogList(config.SIGWATCH_LOGS, await roots.load());
   const logs = await readLogs();
   const store = new LogStateStore(db);

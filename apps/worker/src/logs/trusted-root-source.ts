@@ -69,6 +69,7 @@ class TufTrustedRoot implements TrustedRootSource {
   private readonly mirror: string;
   private last: TrustedRoot | undefined;
   private lastText: string | undefined;
+  private loading: Promise<TrustedRoot> | undefined;
 
   constructor(
     private readonly config: TrustedRootConfig,
@@ -84,7 +85,15 @@ class TufTrustedRoot implements TrustedRootSource {
     this.description = `TUF ${this.mirror}`;
   }
 
-  async load(): Promise<TrustedRoot> {
+  /** Concurrent calls (the follow and match roles share a source) share one update. */
+  load(): Promise<TrustedRoot> {
+    this.loading ??= this.update().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async update(): Promise<TrustedRoot> {
     try {
       const text = await this.fetch(false);
       trustMetrics.verifiedAt.set({ mirror: this.mirror }, Date.now() / 1000);
@@ -120,35 +129,17 @@ class TufTrustedRoot implements TrustedRootSource {
   }
 
   /** The verified `trusted_root.json` target (`cached`: from the cache alone, no network). */
-  private fetch(cached: boolean): Promise<string> {
-    const cachePath = this.config.SIGWATCH_TUF_CACHE ?? defaultTufCache();
-    // The follow and match roles each have a source; their updates of one cache directory take turns, so
-    // that neither reads metadata the other is half-way through writing.
-    return inTurn(cachePath, async () => {
-      const tuf = await initTUF({
-        mirrorURL: this.mirror,
-        cachePath,
-        ...(this.config.SIGWATCH_TUF_ROOT !== undefined ? { rootPath: this.config.SIGWATCH_TUF_ROOT } : {}),
-        timeout: this.timeoutMs,
-        retry: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
-        forceCache: cached,
-      });
-      return tuf.getTarget(TRUSTED_ROOT_TARGET);
+  private async fetch(cached: boolean): Promise<string> {
+    const tuf = await initTUF({
+      mirrorURL: this.mirror,
+      cachePath: this.config.SIGWATCH_TUF_CACHE ?? defaultTufCache(),
+      ...(this.config.SIGWATCH_TUF_ROOT !== undefined ? { rootPath: this.config.SIGWATCH_TUF_ROOT } : {}),
+      timeout: this.timeoutMs,
+      retry: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+      forceCache: cached,
     });
+    return tuf.getTarget(TRUSTED_ROOT_TARGET);
   }
-}
-
-const turns = new Map<string, Promise<unknown>>();
-
-/** Runs `f` after every earlier call for the same `key` has settled (in this process). */
-export function inTurn<T>(key: string, f: () => Promise<T>): Promise<T> {
-  const run = (turns.get(key) ?? Promise.resolve()).then(f, f);
-  const settled = run.catch(() => undefined);
-  turns.set(key, settled);
-  void settled.then(() => {
-    if (turns.get(key) === settled) turns.delete(key);
-  });
-  return run;
 }
 
 function describe(e: unknown): string {

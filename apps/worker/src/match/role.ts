@@ -12,7 +12,7 @@ export async function startMatchRole(deps: RoleDeps): Promise<() => Promise<void
   const index = new LiveRuleIndex(db, redis, config.REDIS_PREFIX, log);
   await index.start();
   const deliveries = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
-  const roots = trustedRootSource(config, log);
+  const roots = deps.trustedRoot ?? trustedRootSource(config, log);
   const chain = new ChainStatusChecker({
     log,
     // Re-read as often as the follow role does, so a log it starts following (a new shard) is known here too.
