@@ -9,19 +9,9 @@ import { createFulcioCa, deriveKeyPair, issueLeafFast } from '../../../../test/s
 import { parseCertificateFast } from './certificate-fast.js';
 import { parseCertificateFull } from './certificate-full.js';
 import { BytesMemo, oidText, oidToString, readTlv, strictUtf8, toHex } from './der.js';
-import { EntryParseError } from './entry-parse-error.js';
 import { base64Bytes } from './json-fields.js';
 import { parseLeaf } from './parse-leaf.js';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EntryParseError);
-    return (e as EntryParseError).code;
-  }
-  return undefined;
-}
+import { parseErrorCode as code } from './testing/parse-error-code.js';
 
 describe('base64Bytes', () => {
   it('decodes canonical base64 of every length and with line breaks', () => {

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testdata } from '../../../../test/harness/paths.js';
 import { readTlv } from './der.js';
-import { EntryParseError } from './entry-parse-error.js';
 import { parseLeaf } from './parse-leaf.js';
+import { parseErrorCode as code } from './testing/parse-error-code.js';
 import { timeStampDigest } from './timestamp-response.js';
 
 const bundle = JSON.parse(readFileSync(testdata('rekor-v2', 'staging', 'gha-beacon-alpha1-29469-tsa-embedded-cert.sigstore.json'), 'utf8')) as {
@@ -18,16 +18,6 @@ const bundle = JSON.parse(readFileSync(testdata('rekor-v2', 'staging', 'gha-beac
 };
 const tsr = Buffer.from(bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!.signedTimestamp, 'base64');
 const stamped = createHash('sha256').update(Buffer.from(bundle.messageSignature.signature, 'base64')).digest('hex');
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EntryParseError);
-    return (e as EntryParseError).code;
-  }
-  return undefined;
-}
 
 describe('timeStampDigest', () => {
   it('reads the messageImprint of a real TSA response: the SHA-256 of the signature it stamped', () => {

@@ -19,6 +19,7 @@
  */
 import { expectTlv, oidToString, readTlv, toHex } from './der.js';
 import { EntryParseError } from './entry-parse-error.js';
+import type { Digest } from './rekor-body.js';
 
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
@@ -29,14 +30,8 @@ const HASHES: Readonly<Record<string, { name: string; bytes: number }>> = {
   '1.3.14.3.2.26': { name: 'sha1', bytes: 20 },
 };
 
-export interface TimeStampDigest {
-  algorithm: string;
-  /** Lower-case hex. */
-  value: string;
-}
-
 /** The messageImprint of a DER TimeStampResp. Throws EntryParseError. */
-export function timeStampDigest(der: Uint8Array): TimeStampDigest {
+export function timeStampDigest(der: Uint8Array): Digest {
   const resp = expectTlv(der, 0, der.length, 0x30, 'TimeStampResp');
   if (resp.end !== der.length) throw new EntryParseError('BAD_DER', 'trailing bytes after TimeStampResp');
   const status = expectTlv(der, resp.vstart, resp.end, 0x30, 'PKIStatusInfo');
