@@ -5,7 +5,7 @@
  * 2 bad usage.
  */
 import { ConfigError, loadDkim, redact } from '@sigwatch/config';
-import { loadConfig as loadWorkerConfig } from '../config.js';
+import { loadConfig as loadWorkerConfig, type WorkerConfig } from '../config.js';
 import { TrustedRootSourceError, trustedRootSource } from '../logs/trusted-root-source.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
       if (app === 'worker') {
         // Checked as at start (a mirror without its first root.json is refused); nothing is fetched.
         try {
-          (result[app] as Record<string, unknown>)['trustedRootFrom'] = trustedRootSource(loadWorkerConfig(), quiet).description;
+          (result[app] as Record<string, unknown>)['trustedRootFrom'] = trustedRootSource(config as WorkerConfig, quiet).description;
         } catch (e) {
           if (!(e instanceof TrustedRootSourceError)) throw e;
           problems.push({ app, variable: 'SIGWATCH_TUF_ROOT', message: e.message });
