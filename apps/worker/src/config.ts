@@ -1,6 +1,7 @@
 /**
  * The worker's environment, validated once at start (STYLE.md "Config"). Every bad variable is reported at once.
  */
+import { DEFAULT_MIRROR_URL } from '@sigstore/tuf';
 import { z } from 'zod';
 import { blankAsUndefined, commonEnvShape, envInt, envOptionalString, envString, parseEnv } from '@sigwatch/config';
 
@@ -26,7 +27,7 @@ export const WorkerEnvSchema = z.object({
    * With SIGWATCH_TRUSTED_ROOT blank: the TUF repository whose `trusted_root.json` is trusted, refreshed with
    * the log list (logs/trusted-root-source.ts); `off` = the root embedded in @sigstore/tuf.
    */
-  SIGWATCH_TUF_MIRROR: envString('https://tuf-repo-cdn.sigstore.dev').pipe(
+  SIGWATCH_TUF_MIRROR: envString(DEFAULT_MIRROR_URL).pipe(
     z.string().refine((v) => v === 'off' || (URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol)), 'must be off or an http(s) URL'),
   ),
   /** The first root.json of a TUF mirror other than the public-good one (that one is built into @sigstore/tuf). */

@@ -22,7 +22,7 @@ const ENTRY = new URL('./publish-thread-entry.mjs', import.meta.url);
  * process, lower in 9 of 10 pairs, in two series (medians 30.1 vs 33.4 and 29.3 vs 32.2 µs/entry). The cost is
  * up to ~32 MB more resident memory per thread at full ingest rate.
  */
-export const PUBLISH_THREAD_YOUNG_GENERATION_MB = 96;
+const PUBLISH_THREAD_YOUNG_GENERATION_MB = 96;
 
 export class PublishThreadError extends Error {
   override readonly name = 'PublishThreadError';

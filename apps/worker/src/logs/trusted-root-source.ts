@@ -15,7 +15,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { initTUF } from '@sigstore/tuf';
+import { DEFAULT_MIRROR_URL as PUBLIC_GOOD_TUF_MIRROR, initTUF } from '@sigstore/tuf';
 import { Counter, Gauge } from 'prom-client';
 import { embeddedTrustedRoot, parseTrustedRoot, type TrustedRoot } from '@sigwatch/tlog';
 import { registry } from '../metrics.js';
@@ -27,7 +27,6 @@ export const trustMetrics = {
   failures: new Counter({ name: 'sigwatch_trusted_root_update_failures_total', help: 'TUF updates of the trusted root that failed (the last verified root stayed in force)', labelNames: ['mirror'] as const, registers: [registry] }),
 };
 
-export const PUBLIC_GOOD_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
 const TRUSTED_ROOT_TARGET = 'trusted_root.json';
 
 export interface TrustedRootConfig {
@@ -53,7 +52,7 @@ export class TrustedRootSourceError extends Error {
   override readonly name = 'TrustedRootSourceError';
 }
 
-export function defaultTufCache(): string {
+function defaultTufCache(): string {
   return join(homedir(), '.cache', 'sigwatch', 'tuf');
 }
 
