@@ -3,7 +3,7 @@
  * value matchers (any of them may match). Both the naive matcher (match.ts) and the index
  * (rule-index.ts) evaluate rules through `evaluateRule`, so they agree on what a match is.
  */
-import { extensionField, fieldValues, type FieldKey } from './event-fields.js';
+import { extensionField, writeFieldValues, type FieldKey } from './event-fields.js';
 import { extensionOid, type Rule } from './schema.js';
 import type { SigningEvent } from './signing-event.js';
 import { compileValueMatcher, type CompiledValueMatcher, type ValueMatcher } from './value-matcher.js';
@@ -60,22 +60,36 @@ export function compileRule(rule: Rule): CompiledRule {
   return { rule, conditions: ruleConditions(rule).map((c) => ({ field: c.field, matchers: c.matchers.map(compileValueMatcher) })) };
 }
 
+/** Scratch for the field's values and for each condition's satisfying value (evaluation is synchronous). */
+const valuesScratch: string[] = [];
+const satisfied: string[] = [];
+
 /** The first value of `field` in `event` that one of `matchers` accepts. */
 export function matchCondition(event: SigningEvent, condition: CompiledCondition): string | undefined {
-  for (const v of fieldValues(event, condition.field)) {
-    for (const m of condition.matchers) if (m.test(v)) return v;
+  const values = valuesScratch;
+  const n = writeFieldValues(event, condition.field, values, 0);
+  const matchers = condition.matchers;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    for (let j = 0; j < matchers.length; j++) if (matchers[j]!.test(v)) return v;
   }
   return undefined;
 }
 
-/** All conditions hold → the value that satisfied each (in condition order); otherwise undefined. */
+/**
+ * All conditions hold → the value that satisfied each (in condition order); otherwise undefined.
+ * Nothing is allocated unless the rule matches: the index evaluates its candidates here, most of which
+ * do not match.
+ */
 export function evaluateRule(compiled: CompiledRule, event: SigningEvent): MatchedValue[] | undefined {
   if (compiled.rule.enabled === false) return undefined;
-  const matched: MatchedValue[] = [];
-  for (const c of compiled.conditions) {
-    const value = matchCondition(event, c);
+  const conditions = compiled.conditions;
+  for (let i = 0; i < conditions.length; i++) {
+    const value = matchCondition(event, conditions[i]!);
     if (value === undefined) return undefined;
-    matched.push({ field: c.field, value });
+    satisfied[i] = value;
   }
+  const matched: MatchedValue[] = [];
+  for (let i = 0; i < conditions.length; i++) matched.push({ field: conditions[i]!.field, value: satisfied[i]! });
   return matched;
 }

@@ -5,6 +5,7 @@ import { GramIndex } from './gram-index.js';
 import { matchRules, type RuleMatch } from './match.js';
 import { ProbeBatch } from './probe-batch.js';
 import { ProbeFilter } from './probe-filter.js';
+import { CompiledCache } from './compiled-cache.js';
 import { PrefixIndex } from './prefix-index.js';
 import { RuleIndex } from './rule-index.js';
 import { parseRule, type RuleRecord } from './schema.js';
@@ -341,6 +342,32 @@ describe('RuleIndex compiled-rule cache', () => {
       small.remove(`s${round * 2 + 1}`);
       records.splice(records.findIndex((r) => r.subscriptionId === `s${round * 2 + 1}`), 1);
     }
+  });
+});
+
+describe('CompiledCache (CLOCK)', () => {
+  it('keeps at most its capacity, and a used entry survives the next eviction', () => {
+    const c = new CompiledCache<string>(3);
+    for (const id of [1, 2, 3]) c.set(id, `r${id}`);
+    expect(c.get(1)).toBe('r1'); // 1 used: a second chance
+    c.set(4, 'r4'); // evicts 2, the oldest not used
+    expect([c.size, c.get(2), c.get(1), c.get(3), c.get(4)]).toEqual([3, undefined, 'r1', 'r3', 'r4']);
+    // clock order is now 3, 1 (re-queued behind 3), 4 and all three are used: the sweep clears their
+    // bits and evicts the first it meets again, 3
+    c.set(5, 'r5');
+    expect(c.size).toBe(3);
+    expect([1, 3, 4, 5].filter((id) => c.get(id) !== undefined)).toEqual([1, 4, 5]);
+  });
+
+  it('replacing an entry does not evict, delete frees a place, and ids beyond the first page work', () => {
+    const c = new CompiledCache<number>(2);
+    c.set(7, 1);
+    c.set(7, 2);
+    c.set(5000, 3);
+    expect([c.size, c.get(7), c.get(5000)]).toEqual([2, 2, 3]);
+    c.delete(7);
+    c.set(9, 4);
+    expect([c.size, c.get(7), c.get(9), c.get(5000)]).toEqual([2, undefined, 4, 3]);
   });
 });
 

@@ -15,7 +15,7 @@
  *
  * Memory: a rule is a row of an EntryTable (typed arrays, no object per rule); its JSON, with common
  * fragments coded (rule-text.ts), is kept in a TextArena off the V8 heap and compiled only when the rule
- * is a candidate; compiled rules and regex programs live in bounded LRUs (here and re2-cache.ts). Building files the rules of a batch as they come and keeps
+ * is a candidate; compiled rules and regex programs live in bounded caches (compiled-cache.ts, re2-cache.ts). Building files the rules of a batch as they come and keeps
  * only the substring-filed ones (which need the whole batch's literal counts) until the end, so what a
  * build leaves behind for the garbage collector is small.
  * Updates are per subscription (`replace`, `remove`) and touch only that subscription's entries.
@@ -23,7 +23,8 @@
  */
 import { compileRule, evaluateRule, ruleConditions, type CompiledRule, type RuleCondition } from './compile-rule.js';
 import { EntryTable } from './entry-table.js';
-import { pushFieldValues, type FieldKey } from './event-fields.js';
+import { CompiledCache } from './compiled-cache.js';
+import { writeFieldValues, type FieldKey } from './event-fields.js';
 import { ExactMap } from './exact-map.js';
 import { GRAM, GramIndex } from './gram-index.js';
 import { toRuleMatch, type RuleMatch } from './match.js';
@@ -86,7 +87,7 @@ const GOOD_PREFIX = 8;
 /** Fields that select almost everything (few distinct values): anchor on them only as a last resort. */
 const WEAK_FIELDS: ReadonlySet<string> = new Set(['issuer', 'kind', 'log']);
 /**
- * Compiled rules kept (LRU). A rule is compiled when it is a candidate; the rules that match often stay
+ * Compiled rules kept (CLOCK, compiled-cache.ts). A rule is compiled when it is a candidate; the rules that match often stay
  * compiled, and an index of 100,000 rules does not grow by a compiled rule (~1–2 KB) for every rule
  * that was ever a candidate.
  */
@@ -115,7 +116,7 @@ export class RuleIndex {
   private readonly entries = new EntryTable();
   /** The substring plans of entries that have them, in plan order (one directly, several in an array). */
   private readonly itemsOf = new Map<number, LiteralItem | LiteralItem[]>();
-  private readonly compiled = new Map<number, CompiledRule>();
+  private readonly compiled: CompiledCache<CompiledRule>;
   private readonly scan = new Set<number>();
   /** Every rule's JSON. */
   private readonly texts = new TextArena();
@@ -132,9 +133,11 @@ export class RuleIndex {
   private readonly counts = { rules: 0, exact: 0, prefix: 0, token: 0, gram: 0, scan: 0 };
 
   constructor(
-    /** How many compiled rules to keep (LRU; at least 1). */
-    private readonly compiledCapacity = COMPILED_CAPACITY,
-  ) {}
+    /** How many compiled rules to keep (at least 1). */
+    compiledCapacity = COMPILED_CAPACITY,
+  ) {
+    this.compiled = new CompiledCache(compiledCapacity);
+  }
 
   /** Build from records (disabled rules are skipped). Records of one subscription may come in any order. */
   static build(records: Iterable<RuleRecord>): RuleIndex {
@@ -207,15 +210,15 @@ export class RuleIndex {
     const extensions = event.certificate?.extensions;
     const values = this.values;
     const valueFields = this.valueFields;
-    values.length = 0;
     let n = 0;
     for (const fi of this.fieldList) {
       if (fi.count === 0) continue;
+      const from = n;
       if (fi.oid !== undefined) {
         const v = extensions?.[fi.oid];
-        if (v !== undefined) values.push(v);
-      } else pushFieldValues(event, fi.field, values);
-      while (n < values.length) valueFields[n++] = fi;
+        if (v !== undefined) values[n++] = v;
+      } else n = writeFieldValues(event, fi.field, values, n);
+      for (let i = from; i < n; i++) valueFields[i] = fi;
     }
     let touched = 0;
     for (let i = 0; i < n; i++) {
@@ -287,16 +290,13 @@ export class RuleIndex {
     return ++this.generation;
   }
 
-  /** The entry's rule, compiled (kept in a bounded LRU). */
+  /** The entry's rule, compiled (kept in a bounded cache). */
   private compiledRule(id: number): CompiledRule {
     let c = this.compiled.get(id);
-    if (c !== undefined) {
-      this.compiled.delete(id);
-    } else {
+    if (c === undefined) {
       c = compileRule(this.ruleOf(id));
-      if (this.compiled.size >= Math.max(1, this.compiledCapacity)) this.compiled.delete(this.compiled.keys().next().value!);
+      this.compiled.set(id, c);
     }
-    this.compiled.set(id, c);
     return c;
   }
 
