@@ -28,3 +28,18 @@ describe('follow settings', () => {
     expect(issues({ LOGS_REFRESH_INTERVAL_MS: '1.5' })).toEqual(['LOGS_REFRESH_INTERVAL_MS']);
   });
 });
+
+describe('inbound mail settings', () => {
+  it('MAIL_RETURN_PATH: blank means none; a plain address with a short local part; the inbound role is opt-in', () => {
+    expect(loadConfig({}).MAIL_RETURN_PATH).toBeUndefined();
+    expect(loadConfig({ MAIL_RETURN_PATH: ' ' }).MAIL_RETURN_PATH).toBeUndefined();
+    expect(loadConfig({ MAIL_RETURN_PATH: 'bounces@sigwatch.example' }).MAIL_RETURN_PATH).toBe('bounces@sigwatch.example');
+    for (const bad of ['Sigwatch <bounces@sigwatch.example>', 'a-local-part-too-long@x.example', 'bounces+x@sigwatch.example', 'nobody']) {
+      expect(issues({ MAIL_RETURN_PATH: bad }), bad).toEqual(['MAIL_RETURN_PATH']);
+    }
+    expect(loadConfig({}).WORKER_ROLES).toEqual(['follow', 'match', 'deliver']);
+    expect(loadConfig({ WORKER_ROLES: 'deliver,inbound' }).WORKER_ROLES).toEqual(['deliver', 'inbound']);
+    expect(loadConfig({}).INBOUND_SMTP_PORT).toBe(2525);
+    expect(issues({ WORKER_ROLES: 'deliver,mail' })).toEqual(['WORKER_ROLES']);
+  });
+});

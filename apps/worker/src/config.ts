@@ -66,12 +66,30 @@ export const WorkerEnvSchema = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
-  /** Which roles this process runs: any of follow,match,deliver (default all). */
+  /**
+   * Envelope sender (Return-Path) of alert mail, e.g. `bounces@sigwatch.example`; blank = MAIL_FROM's address
+   * and no bounce handling. When set, each alert mail goes out from `<local>+<signed tag>@<domain>` (VERP), so
+   * that the inbound role knows which address a bounce is about. That domain's MX must reach the inbound role.
+   */
+  MAIL_RETURN_PATH: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9._-]{1,16}@[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a plain address (local part of at most 16 letters, digits, ".", "_" or "-"), e.g. bounces@sigwatch.example')
+      .optional(),
+  ),
+  /** The inbound role's SMTP listener: bounces (MAIL_RETURN_PATH) and mailto: unsubscribes (MAIL_FROM). */
+  INBOUND_SMTP_HOST: envString('0.0.0.0'),
+  INBOUND_SMTP_PORT: envInt(2525, 0, 65535),
+  /**
+   * Which roles this process runs: any of follow,match,deliver,inbound (default follow,match,deliver; the
+   * inbound role listens for mail and runs where the MX of MAIL_FROM's and MAIL_RETURN_PATH's domains points).
+   */
   WORKER_ROLES: envString('follow,match,deliver').pipe(
     z
       .string()
       .transform((s) => s.split(',').map((r) => r.trim()).filter((r) => r !== ''))
-      .pipe(z.array(z.enum(['follow', 'match', 'deliver'], { error: 'roles are follow, match and deliver' })).min(1)),
+      .pipe(z.array(z.enum(['follow', 'match', 'deliver', 'inbound'], { error: 'roles are follow, match, deliver and inbound' })).min(1)),
   ),
 });
 

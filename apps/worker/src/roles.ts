@@ -1,5 +1,5 @@
 /**
- * Starts what this process runs (WORKER_ROLES): followers, matcher, sender. Each role module registers
+ * Starts what this process runs (WORKER_ROLES): followers, matcher, sender, inbound mail. Each role module registers
  * its BullMQ workers through the registry and returns a stop function.
  */
 import type { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import type { WorkerRegistry } from './workers.js';
 import { trustedRootSource, type TrustedRootSource } from './logs/trusted-root-source.js';
 import { startDeliverRole } from './deliver/role.js';
 import { startFollowRole } from './follow/role.js';
+import { startInboundRole } from './inbound/role.js';
 import { startMatchRole } from './match/role.js';
 
 export interface RoleDeps {
@@ -35,6 +36,7 @@ export async function startRoles(given: RoleDeps): Promise<RunningRoles> {
   if (deps.config.WORKER_ROLES.includes('follow')) stops.push(await startFollowRole(deps));
   deps.log.debug({ roles: deps.config.WORKER_ROLES }, 'starting roles');
   if (deps.config.WORKER_ROLES.includes('deliver')) stops.push(await startDeliverRole(deps));
+  if (deps.config.WORKER_ROLES.includes('inbound')) stops.push(await startInboundRole(deps));
   return {
     async stop() {
       for (const stop of stops.reverse()) await stop();

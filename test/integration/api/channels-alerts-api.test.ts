@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryJobId } from '@sigwatch/queue';
 import { linkIn } from '../../harness/smtp-capture.js';
-import { buildTestApp, tokenUser, type TestApp } from './helper.js';
+import { buildTestApp, loggedInAgent, tokenUser, type TestApp } from './helper.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -44,6 +44,36 @@ describe('e-mail addresses', () => {
     const other = await tokenUser(t);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/emails/${res.json().id}`, headers: other.auth })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/emails/${res.json().id}`, headers: auth })).statusCode).toBe(204);
+  });
+
+  it('shows a bounced address with the reason, and resumes it (REST and page), audited; others cannot', async () => {
+    const { auth, user } = await tokenUser(t);
+    const bouncedAt = new Date('2026-12-07T02:30:00Z');
+    const e = await t.deps.db.emailAddress.create({
+      data: { userId: user.id, address: `bounced-${user.id}@example.com`, verifiedAt: new Date(), bouncedAt, bounceReason: '5.1.1 550 5.1.1 <x>: User unknown' },
+    });
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/emails', headers: auth })).json().items;
+    expect(listed.find((x: { id: string }) => x.id === e.id)).toMatchObject({ verified: true, unsubscribed: false, bounce: { at: bouncedAt.toISOString(), reason: '5.1.1 550 5.1.1 <x>: User unknown' } });
+    const other = await tokenUser(t);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/emails/${e.id}/resume`, headers: other.auth })).statusCode).toBe(404);
+    const resumed = await t.app.inject({ method: 'POST', url: `/api/v1/emails/${e.id}/resume`, headers: auth });
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json()).toMatchObject({ bounce: null, unsubscribed: false });
+    expect(await t.deps.db.emailAddress.findUniqueOrThrow({ where: { id: e.id } })).toMatchObject({ bouncedAt: null, bounceReason: null });
+    expect(await t.deps.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.resumed' } })).toMatchObject({ detail: { address: e.address, bounced: bouncedAt.toISOString() } });
+
+    // the page: state with the reason (escaped), a Resume button that works
+    const { agent, user: pageUser } = await loggedInAgent(t);
+    const p = await t.deps.db.emailAddress.create({
+      data: { userId: pageUser.id, address: `page-${pageUser.id}@example.com`, verifiedAt: new Date(), bouncedAt, bounceReason: '5.7.1 <script>blocked</script>' },
+    });
+    const page = (await agent.get('/emails')).body;
+    expect(page).toContain('bounced</span> on 2026-12-07');
+    expect(page).toContain('5.7.1 &lt;script&gt;blocked&lt;/script&gt;');
+    expect(page).toContain(`action="/emails/${p.id}/resume"`);
+    expect((await agent.post(`/emails/${p.id}/resume`, {})).statusCode).toBe(303);
+    expect((await t.deps.db.emailAddress.findUniqueOrThrow({ where: { id: p.id } })).bouncedAt).toBeNull();
+    expect((await agent.get('/emails')).body).not.toContain(`action="/emails/${p.id}/resume"`);
   });
 
   it('never lets an unverified address be a channel', async () => {

@@ -2,7 +2,15 @@
 import { z } from 'zod';
 
 export const EmailCreateSchema = z.object({ address: z.string().trim().max(254).pipe(z.email({ error: 'must be an e-mail address' })) }).strict();
-export const EmailSchema = z.object({ id: z.string(), address: z.string(), verified: z.boolean(), unsubscribed: z.boolean(), createdAt: z.string() });
+export const EmailSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  verified: z.boolean(),
+  unsubscribed: z.boolean(),
+  /** Set when mail to the address bounced permanently; alerts resume with POST /emails/{id}/resume. */
+  bounce: z.object({ at: z.string(), reason: z.string() }).nullable(),
+  createdAt: z.string(),
+});
 
 export const WebhookCreateSchema = z
   .object({ url: z.string().min(1).max(2000), description: z.string().max(500).optional(), includeIncidents: z.boolean().optional() })

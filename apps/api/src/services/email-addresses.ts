@@ -6,11 +6,20 @@ import type { ApiDeps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { accountMails } from './account-mailer.js';
 import { normalizeEmail } from './accounts.js';
+import { audit } from './audit.js';
 
 type Deps = Pick<ApiDeps, 'db' | 'config' | 'mailer' | 'tokens' | 'limiter'>;
 
-export function emailView(e: { id: string; address: string; verifiedAt: Date | null; unsubscribedAt: Date | null; createdAt: Date }) {
-  return { id: e.id, address: e.address, verified: e.verifiedAt !== null, unsubscribed: e.unsubscribedAt !== null, createdAt: e.createdAt.toISOString() };
+export function emailView(e: { id: string; address: string; verifiedAt: Date | null; unsubscribedAt: Date | null; bouncedAt: Date | null; bounceReason: string | null; createdAt: Date }) {
+  return {
+    id: e.id,
+    address: e.address,
+    verified: e.verifiedAt !== null,
+    unsubscribed: e.unsubscribedAt !== null,
+    /** Mail to it bounced permanently (the worker's inbound role): when, and the receiving server's words. */
+    bounce: e.bouncedAt === null ? null : { at: e.bouncedAt.toISOString(), reason: e.bounceReason ?? '' },
+    createdAt: e.createdAt.toISOString(),
+  };
 }
 export type EmailView = ReturnType<typeof emailView>;
 
@@ -46,6 +55,19 @@ export async function verifyEmail(deps: Deps, token: string): Promise<boolean> {
   if (id === null) return false;
   const res = await deps.db.emailAddress.updateMany({ where: { id, verifiedAt: null }, data: { verifiedAt: new Date() } });
   return res.count > 0 || (await deps.db.emailAddress.count({ where: { id } })) > 0;
+}
+
+/**
+ * Alert mail goes to the address again after a bounce or an unsubscribe (by link, by mail or by a spam
+ * complaint): its owner says the mailbox works and wants the alerts. Audited.
+ */
+export async function resumeEmail(deps: Deps, userId: string, id: string, ip: string | null): Promise<EmailView> {
+  const row = await deps.db.emailAddress.findFirst({ where: { id, userId } });
+  if (row === null) throw notFound('E-mail address');
+  if (row.bouncedAt === null && row.unsubscribedAt === null) return emailView(row);
+  const updated = await deps.db.emailAddress.update({ where: { id }, data: { bouncedAt: null, bounceReason: null, unsubscribedAt: null } });
+  await audit(deps.db, userId, 'email.resumed', ip, { address: row.address, ...(row.bouncedAt === null ? {} : { bounced: row.bouncedAt.toISOString() }) });
+  return emailView(updated);
 }
 
 export async function removeEmail(deps: Deps, userId: string, id: string): Promise<void> {

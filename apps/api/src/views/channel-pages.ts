@@ -8,13 +8,19 @@ export function emailsPage(csrf: string, emails: EmailView[], errors: FieldError
   return html`<p>Alerts go only to addresses you have confirmed.</p>
 ${emails.length === 0 ? '' : html`<table><thead><tr><th>Address</th><th>State</th><th></th></tr></thead><tbody>
 ${emails.map(
-  (e) => html`<tr><td>${e.address}</td><td>${e.verified ? (e.unsubscribed ? 'unsubscribed' : 'confirmed') : 'waiting for confirmation'}</td>
-<td>${e.verified ? '' : buttonForm(`/emails/${e.id}/resend`, 'Resend link', csrf)} ${buttonForm(`/emails/${e.id}/delete`, 'Remove', csrf, { danger: true })}</td></tr>`,
+  (e) => html`<tr><td>${e.address}</td><td>${emailState(e)}</td>
+<td>${e.verified ? '' : buttonForm(`/emails/${e.id}/resend`, 'Resend link', csrf)} ${e.verified && (e.bounce !== null || e.unsubscribed) ? buttonForm(`/emails/${e.id}/resume`, 'Resume alerts', csrf) : ''} ${buttonForm(`/emails/${e.id}/delete`, 'Remove', csrf, { danger: true })}</td></tr>`,
 )}</tbody></table>`}
 <h2>Add an address</h2>
 <form method="post" action="/emails" novalidate>${csrfInput(csrf)}
 ${field({ name: 'address', label: 'E-mail address', type: 'email', value: address, autocomplete: 'email', required: true }, errors)}
 <button type="submit">Add address</button></form>`;
+}
+
+function emailState(e: EmailView): Html | string {
+  if (!e.verified) return 'waiting for confirmation';
+  if (e.bounce !== null) return html`<span class="status-disabled">bounced</span> on ${e.bounce.at.slice(0, 10)}: <small>${e.bounce.reason}</small>`;
+  return e.unsubscribed ? 'unsubscribed' : 'confirmed';
 }
 
 export function secretBox(secret: string): Html {

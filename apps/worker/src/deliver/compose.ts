@@ -78,5 +78,5 @@ export function deliveryMail(d: LoadedDelivery, ctx: MailContext): OutgoingMail 
     const text = 'This is a test message from Sigwatch: alerts for your subscriptions will arrive at this address.';
     mail = { subject: '[Sigwatch] Test message', text: `${text}\n`, html: `<!doctype html><html><body><p>${text}</p></body></html>` };
   }
-  return { to: address.address, messageId: id, mail, unsubscribe };
+  return { to: address.address, messageId: id, mail, unsubscribe, recipientId: address.id };
 }

@@ -2,7 +2,7 @@
  * The `deliveries` processor: one job per Delivery row (job id `delivery-<id>`), e-mail or webhook.
  *
  *   load → skip unless pending/retrying (idempotent: a re-added or duplicated job sends nothing twice)
- *        → refuse what must not go out (muted subscription, unverified/unsubscribed address, disabled
+ *        → refuse what must not go out (muted subscription, unverified/unsubscribed/bounced address, disabled
  *          endpoint) as `disabled`
  *        → e-mail alerts over the hourly cap, or of digest subscriptions, become `digested`
  *        → webhooks wait for a per-endpoint slot (DelayedError: not an attempt)
@@ -129,6 +129,7 @@ function refusalReason(d: LoadedDelivery): string | undefined {
     if (a === null) return 'MISSING_DATA: the e-mail address no longer exists';
     if (a.verifiedAt === null) return 'RECIPIENT_NOT_ALLOWED: the address is not verified';
     if (a.unsubscribedAt !== null) return 'RECIPIENT_NOT_ALLOWED: the address unsubscribed from alert mail';
+    if (a.bouncedAt !== null) return `RECIPIENT_NOT_ALLOWED: mail to the address bounced (${a.bounceReason ?? 'no reason given'}); resume it on the e-mail addresses page`;
   }
   if (d.channel === 'webhook') {
     const e = d.webhookEndpoint;

@@ -69,10 +69,10 @@ type Waiting = Awaited<ReturnType<typeof loadWaiting>>[number];
 
 async function sendOne(deps: DigestDeps, items: Waiting[], daily: boolean): Promise<number> {
   const address = items[0]?.emailAddress;
-  if (address === null || address === undefined || address.verifiedAt === null || address.unsubscribedAt !== null) {
+  if (address === null || address === undefined || address.verifiedAt === null || address.unsubscribedAt !== null || address.bouncedAt !== null) {
     await deps.db.delivery.updateMany({
       where: { id: { in: items.map((d) => d.id) }, status: 'digested' },
-      data: { status: 'disabled', lastError: 'RECIPIENT_NOT_ALLOWED: the address is no longer verified or unsubscribed' },
+      data: { status: 'disabled', lastError: 'RECIPIENT_NOT_ALLOWED: the address is no longer verified, unsubscribed or bounced' },
     });
     return 0;
   }
@@ -110,6 +110,7 @@ async function sendOne(deps: DigestDeps, items: Waiting[], daily: boolean): Prom
       messageId: id,
       mail: renderDigest(shown, why, { unsubscribe: unsub.url, alerts: deps.links.page('alerts') }),
       unsubscribe: { url: unsub.url, mailto: unsubscribeMailto(deps.mailer.fromAddress, unsub.token) },
+      recipientId: address.id,
     });
   } catch (err) {
     if (!(err instanceof DeliveryError)) throw err;

@@ -12,6 +12,7 @@
 import { createTransport } from 'nodemailer';
 import { addressOf, type DkimOptions } from '@sigwatch/config';
 import { DeliveryError } from './errors.js';
+import { returnPathFor } from './return-path.js';
 import type { RenderedMail } from './email-templates.js';
 
 export interface OutgoingMail {
@@ -21,6 +22,14 @@ export interface OutgoingMail {
   messageId: string;
   /** Present on alert mail (not on account notices): the one-click link and the mailto fallback. */
   unsubscribe?: { url: string; mailto: string };
+  /** The EmailAddress the mail goes to: with MAIL_RETURN_PATH set, its bounces come back tagged with it. */
+  recipientId?: string;
+}
+
+/** VERP bounces (return-path.ts): the base address (MAIL_RETURN_PATH) and the secret that signs the tags. */
+export interface ReturnPathOptions {
+  base: string;
+  secret: string;
 }
 
 export interface Mailer {
@@ -30,8 +39,13 @@ export interface Mailer {
 }
 
 
-/** `dkim`: sign every message (DKIM_SELECTOR / DKIM_PRIVATE_KEY_FILE, @sigwatch/config dkim.ts). */
-export function createMailer(smtpUrl: string, from: string, dkim?: DkimOptions): Mailer {
+/**
+ * `dkim`: sign every message (DKIM_SELECTOR / DKIM_PRIVATE_KEY_FILE, @sigwatch/config dkim.ts).
+ * `returnPath`: the envelope sender of mail with a `recipientId` is its VERP return path; without it (or
+ * for mail without one) it is MAIL_RETURN_PATH's base, else MAIL_FROM's address.
+ */
+export function createMailer(smtpUrl: string, from: string, options: { dkim?: DkimOptions | undefined; returnPath?: ReturnPathOptions | undefined } = {}): Mailer {
+  const { dkim, returnPath } = options;
   const transport = createTransport({
     url: smtpUrl,
     pool: true,
@@ -50,10 +64,13 @@ export function createMailer(smtpUrl: string, from: string, dkim?: DkimOptions):
         headers['List-Unsubscribe'] = `<${m.unsubscribe.url}>, <${m.unsubscribe.mailto}>`;
         headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
       }
+      const envelopeFrom =
+        returnPath === undefined ? fromAddress : m.recipientId === undefined ? returnPath.base : returnPathFor(returnPath.base, returnPath.secret, m.recipientId);
       try {
         const info = await transport.sendMail({
           from,
           to: m.to,
+          envelope: { from: envelopeFrom, to: m.to },
           subject: m.mail.subject,
           text: m.mail.text,
           html: m.mail.html,

@@ -35,7 +35,10 @@ export async function startDeliverRole(deps: RoleDeps, options: DeliverRoleOptio
   }
   const now = options.now ?? (() => new Date());
   const schedule = config.DELIVERY_RETRY_SCHEDULE ?? DELIVERY_RETRY_SCHEDULE_MS;
-  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM, loadDkim(config));
+  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM, {
+    dkim: loadDkim(config),
+    returnPath: config.MAIL_RETURN_PATH === undefined ? undefined : { base: config.MAIL_RETURN_PATH, secret },
+  });
   const links = new Links(config.PUBLIC_URL, secret);
   const producer = new Producer(QueueName.Deliveries, redis, config.REDIS_PREFIX);
   const processor = createDeliveryProcessor({

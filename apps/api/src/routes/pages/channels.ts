@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { addEmail, listEmails, removeEmail, resendEmailVerification } from '../../services/email-addresses.js';
+import { addEmail, listEmails, removeEmail, resendEmailVerification, resumeEmail } from '../../services/email-addresses.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, sendTestEvent, updateWebhook } from '../../services/webhooks.js';
 import { emailsPage, webhookDetail, webhooksPage } from '../../views/channel-pages.js';
 import { redirectWith, sendPage } from '../../views/page.js';
@@ -37,6 +37,10 @@ export async function channelPages(app: FastifyInstance, { deps }: { deps: ApiDe
   app.post('/emails/:id/resend', async (req: IdReq, reply) => {
     await resendEmailVerification(deps, req.user!.id, uuidOr404(req.params.id));
     return redirectWith(req, reply, '/emails', 'Confirmation link sent again.');
+  });
+  app.post('/emails/:id/resume', async (req: IdReq, reply) => {
+    const e = await resumeEmail(deps, req.user!.id, uuidOr404(req.params.id), req.ip);
+    return redirectWith(req, reply, '/emails', `Alert mail goes to ${e.address} again.`);
   });
   app.post('/emails/:id/delete', async (req: IdReq, reply) => {
     await removeEmail(deps, req.user!.id, uuidOr404(req.params.id));

@@ -47,7 +47,7 @@ export async function mailLinkPages(app: FastifyInstance, { deps }: { deps: ApiD
     const c = claims(req, 'unsubscribe-alerts');
     await firstUse(c);
     await deps.db.emailAddress.updateMany({ where: { id: c.sub, unsubscribedAt: null }, data: { unsubscribedAt: new Date() } });
-    return sendPage(req, reply, 'Unsubscribed', () => html`<p>No more alert mail will go to this address. You can add it again on the <a href="/emails">e-mail addresses</a> page.</p>`);
+    return sendPage(req, reply, 'Unsubscribed', () => html`<p>No more alert mail will go to this address. To receive alerts again, press “Resume alerts” on the <a href="/emails">e-mail addresses</a> page.</p>`);
   });
 
   app.get('/mute/*', async (req: TokenReq, reply) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../../../deps.js';
 import { EmailCreateSchema, EmailSchema, WebhookCreateSchema, WebhookSchema, WebhookUpdateSchema, WebhookWithSecretSchema } from '../../../schemas/channels.js';
 import { errorResponses, IdParams } from '../../../schemas/common.js';
-import { addEmail, listEmails, removeEmail, resendEmailVerification } from '../../../services/email-addresses.js';
+import { addEmail, listEmails, removeEmail, resendEmailVerification, resumeEmail } from '../../../services/email-addresses.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, sendTestEvent, updateWebhook } from '../../../services/webhooks.js';
 import { userOf } from './autohooks.js';
 
@@ -23,6 +23,9 @@ export async function channelRoutes(app: FastifyInstance, { deps }: { deps: ApiD
     await resendEmailVerification(deps, userOf(req), req.params.id);
     return reply.code(202).send(null);
   });
+  r.post('/emails/:id/resume', { schema: { ...e, summary: 'Send alert mail to the address again after it bounced or unsubscribed', params: IdParams, response: { 200: EmailSchema, ...errors } } }, async (req) =>
+    resumeEmail(deps, userOf(req), req.params.id, req.ip),
+  );
   r.delete('/emails/:id', { schema: { ...e, summary: 'Remove an address', params: IdParams, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
     await removeEmail(deps, userOf(req), req.params.id);
     return reply.code(204).send(null);

@@ -1,0 +1,131 @@
+/**
+ * What one mail received by the inbound role means, and its effect (idempotent: a mail server that
+ * delivers the same report twice changes nothing the second time).
+ *
+ * To a VERP return path (MAIL_RETURN_PATH, deliver/return-path.ts), naming one EmailAddress:
+ * - a delivery status notification (RFC 3464) whose recipient failed with a 5.x.x status: a hard bounce.
+ *   The address gets `bouncedAt` and the reason, no alert mail goes to it until its owner resumes it, and
+ *   the alert the bounce returned (its Message-ID, `delivery-<id>@…`) turns from `sent` to `failed`.
+ *   Delays and 4.x.x failures are soft: counted and logged, nothing changes (the sending server retries).
+ * - a spam complaint (ARF, RFC 5965): the recipient does not want the mail; the address is unsubscribed.
+ * - anything else (an auto-reply despite Auto-Submitted): ignored, counted and logged.
+ * To MAIL_FROM's address, a mail client's `List-Unsubscribe: <mailto:…?subject=unsubscribe TOKEN>`: the
+ * signed token (deliver/links.ts) unsubscribes its address, as the one-click link does.
+ */
+import { SignedTokenError, verifyToken } from '@sigwatch/config';
+import type { Db } from '@sigwatch/db';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Logger } from 'pino';
+import { bounceClass, parseDeliveryStatus, type DsnRecipient } from './dsn.js';
+
+/** Whom an accepted recipient of the mail stands for. */
+export type InboundTarget = { readonly kind: 'return-path'; readonly addressId: string } | { readonly kind: 'unsubscribe-mailbox' };
+
+export type InboundKind = 'bounce' | 'complaint' | 'unsubscribe' | 'other';
+export type InboundOutcome = 'hard' | 'soft' | 'none' | 'done' | 'invalid' | 'ignored';
+
+export interface InboundResult {
+  readonly kind: InboundKind;
+  readonly outcome: InboundOutcome;
+  /** For the log: what was found and done. */
+  readonly detail: string;
+}
+
+export interface InboundDeps {
+  db: Db;
+  log: Logger;
+  /** Verifies unsubscribe tokens (UNSUBSCRIBE_SECRET or SESSION_SECRET). */
+  secret: string;
+  now: () => Date;
+}
+
+/** Parse `raw` once and act on it for each target. */
+export async function handleInboundMail(deps: InboundDeps, raw: Buffer, targets: readonly InboundTarget[]): Promise<InboundResult[]> {
+  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true, skipTextToHtml: true });
+  const out: InboundResult[] = [];
+  for (const t of targets) out.push(t.kind === 'return-path' ? await onReturnPath(deps, mail, t.addressId) : await onUnsubscribeMail(deps, mail));
+  return out;
+}
+
+async function onReturnPath(deps: InboundDeps, mail: ParsedMail, addressId: string): Promise<InboundResult> {
+  const reportType = reportTypeOf(mail);
+  if (reportType === 'feedback-report') return complaint(deps, addressId);
+  if (reportType !== 'delivery-status') return { kind: 'other', outcome: 'ignored', detail: `not a delivery report (${contentTypeOf(mail)}, subject "${(mail.subject ?? '').slice(0, 80)}")` };
+  const status = mail.attachments.find((a) => a.contentType.toLowerCase() === 'message/delivery-status');
+  if (status === undefined) return { kind: 'bounce', outcome: 'invalid', detail: 'a delivery report without a message/delivery-status part' };
+  const recipients = parseDeliveryStatus(status.content.toString('utf8'));
+  const hard = recipients.find((r) => bounceClass(r) === 'hard');
+  if (hard !== undefined) return hardBounce(deps, mail, addressId, hard);
+  const soft = recipients.find((r) => bounceClass(r) === 'soft');
+  if (soft !== undefined) return { kind: 'bounce', outcome: 'soft', detail: `${soft.action} ${soft.status ?? ''} ${soft.diagnostic ?? ''}`.trim() };
+  if (recipients.length === 0) return { kind: 'bounce', outcome: 'invalid', detail: 'a delivery report with no recipient block' };
+  return { kind: 'bounce', outcome: 'none', detail: `reported ${recipients.map((r) => r.action).join(', ')}` };
+}
+
+async function hardBounce(deps: InboundDeps, mail: ParsedMail, addressId: string, r: DsnRecipient): Promise<InboundResult> {
+  const reason = `${r.status ?? 'no status'}${r.diagnostic === undefined ? '' : ` ${r.diagnostic}`}`.slice(0, 300);
+  const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
+  if (address === null) return { kind: 'bounce', outcome: 'ignored', detail: `hard bounce for an address that no longer exists: ${reason}` };
+  const now = deps.now();
+  const marked = await deps.db.emailAddress.updateMany({ where: { id: addressId, bouncedAt: null }, data: { bouncedAt: now, bounceReason: reason } });
+  const deliveryId = originalDeliveryId(mail);
+  let failed = 0;
+  if (deliveryId !== undefined) {
+    // only a delivery to this very address: a valid tag for one address cannot touch another's alerts
+    failed = (
+      await deps.db.delivery.updateMany({ where: { id: deliveryId, emailAddressId: addressId, status: 'sent' }, data: { status: 'failed', lastError: `bounced: ${reason}` } })
+    ).count;
+  }
+  if (marked.count > 0) {
+    await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.bounced', detail: { address: address.address, reason, deliveryId: deliveryId ?? null } } });
+  }
+  return { kind: 'bounce', outcome: 'hard', detail: `${address.address}: ${reason}${marked.count > 0 ? '' : ' (already marked)'}${failed > 0 ? `; delivery ${deliveryId} failed` : ''}` };
+}
+
+async function complaint(deps: InboundDeps, addressId: string): Promise<InboundResult> {
+  const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
+  if (address === null) return { kind: 'complaint', outcome: 'ignored', detail: 'a complaint about an address that no longer exists' };
+  const res = await deps.db.emailAddress.updateMany({ where: { id: addressId, unsubscribedAt: null }, data: { unsubscribedAt: deps.now() } });
+  if (res.count > 0) await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.unsubscribed', detail: { address: address.address, via: 'complaint' } } });
+  return { kind: 'complaint', outcome: 'done', detail: `${address.address} unsubscribed after a spam complaint${res.count > 0 ? '' : ' (already)'}` };
+}
+
+async function onUnsubscribeMail(deps: InboundDeps, mail: ParsedMail): Promise<InboundResult> {
+  const token = /\bunsubscribe\s+(sw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/i.exec(mail.subject ?? '')?.[1];
+  if (token === undefined) return { kind: 'other', outcome: 'ignored', detail: `mail to the sender address without an unsubscribe token (subject "${(mail.subject ?? '').slice(0, 80)}")` };
+  let addressId: string;
+  try {
+    addressId = verifyToken(deps.secret, 'unsubscribe-alerts', token, { now: deps.now() }).sub;
+  } catch (err) {
+    if (err instanceof SignedTokenError) return { kind: 'unsubscribe', outcome: 'invalid', detail: `unsubscribe token refused: ${err.code}` };
+    throw err;
+  }
+  const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
+  if (address === null) return { kind: 'unsubscribe', outcome: 'ignored', detail: 'unsubscribe for an address that no longer exists' };
+  const res = await deps.db.emailAddress.updateMany({ where: { id: addressId, unsubscribedAt: null }, data: { unsubscribedAt: deps.now() } });
+  if (res.count > 0) await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.unsubscribed', detail: { address: address.address, via: 'mailto' } } });
+  return { kind: 'unsubscribe', outcome: 'done', detail: `${address.address} unsubscribed by mail${res.count > 0 ? '' : ' (already)'}` };
+}
+
+function contentTypeOf(mail: ParsedMail): string {
+  const ct = mail.headers.get('content-type') as { value?: string } | string | undefined;
+  return (typeof ct === 'string' ? ct : (ct?.value ?? 'text/plain')).toLowerCase();
+}
+
+/** `delivery-status`, `feedback-report` … of a multipart/report; undefined for other mail. */
+function reportTypeOf(mail: ParsedMail): string | undefined {
+  const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
+  if (typeof ct !== 'object' || ct.value?.toLowerCase() !== 'multipart/report') return undefined;
+  return ct.params?.['report-type']?.toLowerCase();
+}
+
+/** The delivery a bounce returns, from the Message-ID in its copy of the original's headers. */
+function originalDeliveryId(mail: ParsedMail): string | undefined {
+  for (const a of mail.attachments) {
+    const type = a.contentType.toLowerCase();
+    if (type !== 'text/rfc822-headers' && type !== 'message/rfc822' && type !== 'message/global-headers') continue;
+    const m = /^message-id:\s*<delivery-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]*>/im.exec(a.content.toString('utf8'));
+    if (m !== null) return m[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,141 @@
+/**
+ * The inbound role: an SMTP listener (smtp-server) where the MX of MAIL_RETURN_PATH's and MAIL_FROM's
+ * domains points, taking bounces and complaints for VERP return paths and mailto: unsubscribes for
+ * MAIL_FROM's address (inbound-mail.ts says what each means).
+ *
+ * It answers like a mail server, so nothing is lost silently:
+ * - RCPT TO any other address: 550 5.1.1 (the sender learns at once; nothing is accepted and dropped);
+ * - a message over 1 MiB: 552; more than 20 recipients: 452 for the rest;
+ * - a mail it accepted but could not act on (the database unreachable): 451, so the sender tries again;
+ * - every accepted mail is counted by kind and outcome (sigwatch_inbound_mail_total) and logged.
+ * No AUTH (an MX takes mail from anyone) and no STARTTLS (a bounce holds nothing secret; put a TLS-
+ * terminating relay in front to offer it).
+ */
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { Counter } from 'prom-client';
+import { addressOf, tokenSecret } from '@sigwatch/config';
+import { registry } from '../metrics.js';
+import type { RoleDeps } from '../roles.js';
+import { addressIdOfReturnPath } from '../deliver/return-path.js';
+import { handleInboundMail, type InboundTarget } from './inbound-mail.js';
+
+const MAX_BYTES = 1_048_576;
+const MAX_RECIPIENTS = 20;
+
+const mailTotal = new Counter({
+  name: 'sigwatch_inbound_mail_total',
+  help: 'Mail taken by the inbound role, by kind (bounce, complaint, unsubscribe, other) and outcome (hard, soft, none, done, invalid, ignored)',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [registry],
+});
+const refusedTotal = new Counter({
+  name: 'sigwatch_inbound_refused_total',
+  help: 'Mail the inbound role refused, by reason (unknown_recipient, too_large, too_many_recipients, handling_failed)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export interface InboundServer {
+  /** The port it listens on (INBOUND_SMTP_PORT, or the one the system chose for 0). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+type Session = SMTPServerSession & { targets?: Map<string, InboundTarget> };
+
+export async function startInboundServer(deps: RoleDeps, options: { now?: () => Date } = {}): Promise<InboundServer> {
+  const { config, db } = deps;
+  const log = deps.log.child({ role: 'inbound' });
+  const secret = tokenSecret(config);
+  if (secret === undefined) throw new Error('the inbound role checks signed tokens and return paths: set UNSUBSCRIBE_SECRET (or SESSION_SECRET, shared with the API)');
+  const now = options.now ?? (() => new Date());
+  const unsubscribeMailbox = addressOf(config.MAIL_FROM).toLowerCase();
+  const returnPath = config.MAIL_RETURN_PATH;
+  if (returnPath === undefined) log.warn('MAIL_RETURN_PATH is not set: alert mail carries no VERP return path, so bounces cannot be told apart; only mailto: unsubscribes are handled');
+
+  const targetOf = (recipient: string): InboundTarget | undefined => {
+    if (recipient.toLowerCase() === unsubscribeMailbox) return { kind: 'unsubscribe-mailbox' };
+    if (returnPath === undefined) return undefined;
+    const addressId = addressIdOfReturnPath(returnPath, secret, recipient);
+    return addressId === undefined ? undefined : { kind: 'return-path', addressId };
+  };
+
+  const server = new SMTPServer({
+    name: new URL(config.PUBLIC_URL).hostname,
+    banner: 'Sigwatch inbound (bounces and unsubscribes)',
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    size: MAX_BYTES,
+    maxClients: 50,
+    socketTimeout: 60_000,
+    closeTimeout: 5_000,
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, session: Session, callback: (err?: Error | null) => void) {
+      const targets = (session.targets ??= new Map());
+      if (targets.size >= MAX_RECIPIENTS) {
+        refusedTotal.inc({ reason: 'too_many_recipients' });
+        return callback(smtpError(452, '4.5.3 Too many recipients'));
+      }
+      const t = targetOf(address.address);
+      if (t === undefined) {
+        refusedTotal.inc({ reason: 'unknown_recipient' });
+        return callback(smtpError(550, '5.1.1 No such mailbox here'));
+      }
+      targets.set(address.address.toLowerCase(), t);
+      return callback();
+    },
+    onData(stream: SMTPServerDataStream, session: Session, callback: (err?: Error | null, message?: string) => void) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(c);
+      });
+      stream.on('end', () => {
+        if (stream.sizeExceeded) {
+          refusedTotal.inc({ reason: 'too_large' });
+          return callback(smtpError(552, `5.3.4 Message too big (at most ${MAX_BYTES} bytes)`));
+        }
+        const targets = [...(session.targets?.values() ?? [])];
+        session.targets = new Map();
+        handleInboundMail({ db, log, secret, now }, Buffer.concat(chunks), targets).then(
+          (results) => {
+            for (const r of results) {
+              mailTotal.inc({ kind: r.kind, outcome: r.outcome });
+              log.info({ kind: r.kind, outcome: r.outcome, from: session.envelope.mailFrom === false ? '<>' : session.envelope.mailFrom.address }, r.detail);
+            }
+            callback(null, 'OK: taken');
+          },
+          (err: unknown) => {
+            refusedTotal.inc({ reason: 'handling_failed' });
+            log.error({ err: (err as Error).message }, 'could not act on an inbound mail; the sender is told to try again');
+            callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
+          },
+        );
+      });
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.INBOUND_SMTP_PORT, config.INBOUND_SMTP_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err: Error) => log.error({ err: err.message }, 'inbound SMTP server error'));
+  const address = server.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.INBOUND_SMTP_PORT;
+  log.info({ host: config.INBOUND_SMTP_HOST, port, returnPath: returnPath ?? null, unsubscribeMailbox }, 'inbound role listening');
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function startInboundRole(deps: RoleDeps): Promise<() => Promise<void>> {
+  const server = await startInboundServer(deps);
+  return () => server.close();
+}
+
+function smtpError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode: code });
+}

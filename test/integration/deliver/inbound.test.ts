@@ -1,0 +1,167 @@
+/**
+ * Bounces, complaints and mailto: unsubscribes end to end: the deliver role sends alert mail with a VERP
+ * return path to an in-process SMTP server; reports are then mailed, over real SMTP, to the inbound role's
+ * listener on 127.0.0.1, which acts on real Postgres.
+ */
+import { createTransport, type Transporter } from 'nodemailer';
+import { pino } from 'pino';
+import { createDb } from '@sigwatch/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../apps/worker/src/config.js';
+import { startInboundServer, type InboundServer } from '../../../apps/worker/src/inbound/role.js';
+import { complaintMail, dsnMail } from '../../../apps/worker/src/inbound/testing/report-mail.js';
+import { WorkerRegistry } from '../../../apps/worker/src/workers.js';
+import { testEnv } from '../../harness/env.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../harness/smtp-capture.js';
+import { makeAddress, makeMatchDelivery, makeSubscription, makeUser, startHarness, type Harness } from './fixtures.js';
+
+const RETURN_PATH = 'bounces@sigwatch.localhost';
+
+let smtp: SmtpCapture;
+let h: Harness;
+let inbound: InboundServer;
+let client: Transporter;
+
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  h = await startHarness({ SMTP_URL: smtp.url, MAIL_RETURN_PATH: RETURN_PATH });
+  await h.start();
+  const config = loadConfig(testEnv({ REDIS_PREFIX: h.prefix, MAIL_RETURN_PATH: RETURN_PATH, INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0' }));
+  const log = pino({ level: process.env['TEST_LOG'] ?? 'silent' });
+  inbound = await startInboundServer({ config, db: h.db, redis: h.redis, workers: new WorkerRegistry(h.redis, h.prefix, log), log });
+  client = createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, ignoreTLS: true });
+});
+afterAll(async () => {
+  client.close();
+  await inbound.close();
+  await h.close();
+  await smtp.close();
+});
+
+/** Mail a raw report to the inbound role as a mail server would (null sender for bounces). */
+function report(to: string, raw: string, from: string | false = false) {
+  return client.sendMail({ envelope: { from: from === false ? '' : from, to: [to] }, raw });
+}
+
+async function sentAlert(label: string) {
+  const user = await makeUser(h.db);
+  const addr = await makeAddress(h.db, user.id, `${label}-${user.id}@example.test`);
+  const sub = await makeSubscription(h.db, user.id);
+  const d = await makeMatchDelivery(h.db, sub, { emailAddressId: addr.id });
+  await h.enqueue(d.id);
+  const mail = await smtp.waitFor((m) => m.to.includes(addr.address));
+  await h.waitForStatus(d.id, ['sent']);
+  return { user, addr, sub, d, mail };
+}
+
+const messageIdOf = (m: CapturedMail): string => (m.headers.get('message-id') ?? '').replace(/^<|>$/g, '');
+
+describe('inbound role', () => {
+  it('alert mail goes out from a signed VERP return path of its address', async () => {
+    const { addr, mail } = await sentAlert('verp');
+    expect(mail.from).toMatch(new RegExp(`^bounces\\+${addr.id.replaceAll('-', '')}\\.[A-Za-z0-9_-]{12}@sigwatch\\.localhost$`));
+    expect(mail.from.split('@')[0]!.length).toBeLessThanOrEqual(64);
+  });
+
+  it('a hard bounce marks the address bounced and the alert failed; the next alert is not sent', async () => {
+    const { user, addr, sub, d, mail } = await sentAlert('hard');
+    await report(
+      mail.from,
+      dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: `550 5.1.1 <${addr.address}>: Recipient address rejected: User unknown`, originalMessageId: messageIdOf(mail) }),
+    );
+    const a = await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } });
+    expect(a.bouncedAt).not.toBeNull();
+    expect(a.bounceReason).toBe(`5.1.1 550 5.1.1 <${addr.address}>: Recipient address rejected: User unknown`);
+    expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: `bounced: ${a.bounceReason}` });
+    expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(1);
+
+    // the same report again changes nothing and audits nothing more
+    await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 again', originalMessageId: messageIdOf(mail) }));
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bounceReason).toBe(a.bounceReason);
+    expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(1);
+
+    const next = await makeMatchDelivery(h.db, sub, { emailAddressId: addr.id });
+    await h.enqueue(next.id);
+    expect((await h.waitForStatus(next.id, ['disabled'])).lastError).toMatch(/^RECIPIENT_NOT_ALLOWED: mail to the address bounced \(5\.1\.1 /);
+  });
+
+  it('a delay or a 4.x.x failure is soft: nothing changes', async () => {
+    const { addr, d, mail } = await sentAlert('soft');
+    await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'delayed', status: '4.4.1', diagnostic: 'connect to mx.example.test timed out', originalMessageId: messageIdOf(mail) }));
+    await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '4.2.2', diagnostic: '452 4.2.2 Mailbox full', originalMessageId: messageIdOf(mail) }));
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
+    expect((await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).status).toBe('sent');
+  });
+
+  it('a bounce naming another address’s delivery cannot fail that delivery', async () => {
+    const victim = await sentAlert('victim');
+    const attacker = await sentAlert('attacker');
+    // a valid report to the attacker's own return path, quoting the victim's Message-ID
+    await report(
+      attacker.mail.from,
+      dsnMail({ to: attacker.mail.from, failedRecipient: attacker.addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 unknown', originalMessageId: messageIdOf(victim.mail) }),
+    );
+    expect((await h.db.delivery.findUniqueOrThrow({ where: { id: victim.d.id } })).status).toBe('sent');
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: victim.addr.id } })).bouncedAt).toBeNull();
+  });
+
+  it('refuses recipients it does not serve, forged return-path tags included, with 550', async () => {
+    const { addr, mail } = await sentAlert('forged');
+    const [local, domain] = mail.from.split('@') as [string, string];
+    const forged = `${local.slice(0, -1)}${local.endsWith('A') ? 'B' : 'A'}@${domain}`;
+    for (const to of [forged, `bounces+${addr.id.replaceAll('-', '')}@sigwatch.localhost`, 'postmaster@example.test']) {
+      await expect(report(to, dsnMail({ to, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 x', originalMessageId: messageIdOf(mail) }))).rejects.toMatchObject({
+        responseCode: 550,
+      });
+    }
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
+  });
+
+  it('a spam complaint (ARF) unsubscribes the address', async () => {
+    const { user, addr, mail } = await sentAlert('complaint');
+    await report(mail.from, complaintMail(mail.from, addr.address, messageIdOf(mail)), 'fbl@mailbox.example.net');
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).unsubscribedAt).not.toBeNull();
+    expect(await h.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.unsubscribed' } })).toMatchObject({ detail: { via: 'complaint' } });
+  });
+
+  it('the List-Unsubscribe mailto: works: a mail to MAIL_FROM with the token in the subject unsubscribes', async () => {
+    const { user, addr, mail } = await sentAlert('mailto');
+    const mailto = /<(mailto:[^>]+)>/.exec(mail.headers.get('list-unsubscribe') ?? '')?.[1] as string;
+    const url = new URL(mailto);
+    const subject = url.searchParams.get('subject') as string;
+    // a forged token is refused and changes nothing
+    await client.sendMail({ from: addr.address, to: url.pathname, subject: `${subject.slice(0, -2)}xx`, text: '' });
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).unsubscribedAt).toBeNull();
+    await client.sendMail({ from: addr.address, to: url.pathname, subject, text: '' });
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).unsubscribedAt).not.toBeNull();
+    expect(await h.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.unsubscribed' } })).toMatchObject({ detail: { via: 'mailto' } });
+  });
+
+  it('answers 451 when it cannot act on a mail (database unreachable), so the sender tries again', async () => {
+    const { addr, mail } = await sentAlert('db-down');
+    const log = pino({ level: 'silent' });
+    const config = loadConfig(testEnv({ REDIS_PREFIX: h.prefix, MAIL_RETURN_PATH: RETURN_PATH, INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0' }));
+    const deadDb = createDb('postgresql://postgres@127.0.0.1:1/sigwatch', { max: 1 });
+    const down = await startInboundServer({ config, db: deadDb, redis: h.redis, workers: new WorkerRegistry(h.redis, h.prefix, log), log });
+    const c = createTransport({ host: '127.0.0.1', port: down.port, secure: false, ignoreTLS: true });
+    try {
+      const raw = dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 unknown', originalMessageId: messageIdOf(mail) });
+      await expect(c.sendMail({ envelope: { from: '', to: [mail.from] }, raw })).rejects.toMatchObject({ responseCode: 451 });
+    } finally {
+      c.close();
+      await down.close();
+      await deadDb.$disconnect();
+    }
+    // the same report, to the working listener, is acted on
+    await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 unknown', originalMessageId: messageIdOf(mail) }));
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).not.toBeNull();
+  });
+
+  it('mail that is not a report is taken and ignored; an oversized one is refused with 552', async () => {
+    const { addr, mail } = await sentAlert('other');
+    await report(mail.from, ['From: someone@example.net', `To: ${mail.from}`, 'Subject: Out of office', '', 'I am away.', ''].join('\r\n'), 'someone@example.net');
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
+    const big = ['From: someone@example.net', `To: ${mail.from}`, 'Subject: big', '', 'x'.repeat(1_100_000), ''].join('\r\n');
+    await expect(report(mail.from, big, 'someone@example.net')).rejects.toMatchObject({ responseCode: 552 });
+  });
+});
