@@ -35,6 +35,8 @@ const GHA = 'https://token.actions.githubusercontent.com';
 const SIZES = [10, 1_000, 10_000, 100_000];
 /** Key of the diagnostic timing: 100,000 subscriptions naming the same fields as the 10 do. */
 const SAME_FIELDS = -100_000;
+/** Key of the other diagnostic: the 10 plus one rule of each other "other" kind, naming every field the 100,000 name. */
+const ALL_FIELDS_SMALL = -14;
 
 /** Deterministic PRNG (mulberry32) so runs compare. */
 function rng(seed: number): () => number {
@@ -198,6 +200,12 @@ function eventBatches(): string[] {
   return batches;
 }
 
+/** The 10 subscriptions and subscriptions 19, 29, 39 and 49: a digest, a glob, a key-subject and a trigger + owner rule. */
+function allFieldsSmallIndex(): RuleIndex {
+  const extra = [19, 29, 39, 49].map((i) => ({ subscriptionId: `sub-${i}`, ruleId: 'r0', rule: parseRule(ruleFor(i, rng(i + 1))) }));
+  return RuleIndex.build([...records(10), ...extra]);
+}
+
 function buildIndex(n: number, otherAsAt10 = false): RuleIndex {
   // like the worker: rules arrive in pages, each added to the live index
   const index = new RuleIndex();
@@ -259,7 +267,11 @@ async function memoryChild(n: number): Promise<void> {
  */
 function timingChild(minCpuMs: number): void {
   const batches = eventBatches();
-  const indexes = [...SIZES.map((n) => ({ n, index: buildIndex(n) })), { n: SAME_FIELDS, index: buildIndex(100_000, true) }].map((x) => ({ ...x, cpu: 0, wall: 0, count: 0, matches: 0 }));
+  const indexes = [
+    ...SIZES.map((n) => ({ n, index: buildIndex(n) })),
+    { n: SAME_FIELDS, index: buildIndex(100_000, true) },
+    { n: ALL_FIELDS_SMALL, index: allFieldsSmallIndex() },
+  ].map((x) => ({ ...x, cpu: 0, wall: 0, count: 0, matches: 0 }));
   for (const x of indexes) for (const b of batches) for (const e of JSON.parse(b) as SigningEvent[]) x.index.match(e); // warm-up
   while (indexes.some((x) => x.cpu < minCpuMs * 1000)) {
     for (const b of batches) {
@@ -317,6 +329,10 @@ function main(): void {
   const same = timing.get(SAME_FIELDS)!;
   console.log(
     `  diagnostic: 100,000 subscriptions whose 10 % "other" are all fingerprint rules, so that they name the same fields as the 10 do: ${fmt(same.cpuUs, 3)} µs/event, ratio to 10 ${fmt(same.cpuUs / small.cpuUs, 2)} (the rest of the ratio above is the digest, subject and owner-URI fields the full mix adds: more values per event to look up)`,
+  );
+  const small14 = timing.get(ALL_FIELDS_SMALL)!;
+  console.log(
+    `  diagnostic: 14 subscriptions (the 10 plus a digest, a glob, a key-subject and a trigger + owner rule) naming every field the 100,000 name: ${fmt(small14.cpuUs, 3)} µs/event, ratio of the 100,000 to it ${fmt(big.cpuUs / small14.cpuUs, 2)} (the growth from the number of rules alone, fields held equal)`,
   );
   console.log(`events/s per core at 100,000 (CPU):   ${fmt(eps, 0)}   (goal ≥ 50,000)  ${eps >= 50_000 ? 'OK' : 'MISSED'}   (wall: ${fmt(1e6 / big.wallUs, 0)})`);
   const ok = mem.rssAfter < 256 * 1048576;

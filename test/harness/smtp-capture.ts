@@ -31,13 +31,23 @@ export interface SmtpCapture {
   close(): Promise<void>;
 }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
+export interface SmtpCaptureOptions {
+  /** Refuse RCPT TO for some recipients, as a relay does: the reply's code and text, e.g. [550, '5.1.1 <x>: User unknown']. */
+  refuseRecipient?: (address: string) => [code: number, text: string] | undefined;
+}
+
+export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const refusal = options.refuseRecipient?.(address.address);
+      if (refusal === undefined) return callback();
+      return callback(Object.assign(new Error(refusal[1]), { responseCode: refusal[0] }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

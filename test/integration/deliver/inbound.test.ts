@@ -23,7 +23,10 @@ let inbound: InboundServer;
 let client: Transporter;
 
 beforeAll(async () => {
-  smtp = await startSmtpCapture();
+  // the relay refuses `gone-…` recipients at once, as a provider does for addresses it knows are dead
+  smtp = await startSmtpCapture({
+    refuseRecipient: (a) => (a.startsWith('gone-') ? [550, `5.1.1 <${a}>: Recipient address rejected: User unknown`] : a.startsWith('policy-') ? [550, '5.7.1 Message rejected by policy'] : undefined),
+  });
   h = await startHarness({ SMTP_URL: smtp.url, MAIL_RETURN_PATH: RETURN_PATH });
   await h.start();
   const config = loadConfig(testEnv({ REDIS_PREFIX: h.prefix, MAIL_RETURN_PATH: RETURN_PATH, INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0' }));
@@ -83,6 +86,29 @@ describe('inbound role', () => {
     const next = await makeMatchDelivery(h.db, sub, { emailAddressId: addr.id });
     await h.enqueue(next.id);
     expect((await h.waitForStatus(next.id, ['disabled'])).lastError).toMatch(/^RECIPIENT_NOT_ALLOWED: mail to the address bounced \(5\.1\.1 /);
+  });
+
+  it('a permanent failure that is not about the address (5.7.1 policy) fails the alert and keeps the address', async () => {
+    const { user, addr, d, mail } = await sentAlert('rejected');
+    await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.7.1', diagnostic: '550 5.7.1 Message rejected as spam by Content Filtering', originalMessageId: messageIdOf(mail) }));
+    expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: 'refused after acceptance: 5.7.1 550 5.7.1 Message rejected as spam by Content Filtering' });
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
+    expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(0);
+  });
+
+  it('a relay that refuses the address itself while sending (550 5.1.1) marks it bounced; a policy refusal does not', async () => {
+    const user = await makeUser(h.db);
+    const gone = await makeAddress(h.db, user.id, `gone-${user.id}@example.test`);
+    const policy = await makeAddress(h.db, user.id, `policy-${user.id}@example.test`);
+    const sub = await makeSubscription(h.db, user.id);
+    const d1 = await makeMatchDelivery(h.db, sub, { emailAddressId: gone.id });
+    const d2 = await makeMatchDelivery(h.db, sub, { emailAddressId: policy.id });
+    for (const d of [d1, d2]) await h.enqueue(d.id);
+    expect((await h.waitForStatus(d1.id, ['failed'])).lastError).toMatch(/5\.1\.1/);
+    expect((await h.waitForStatus(d2.id, ['failed'])).lastError).toMatch(/5\.7\.1/);
+    expect(await h.db.emailAddress.findUniqueOrThrow({ where: { id: gone.id } })).toMatchObject({ bounceReason: `5.1.1 550 5.1.1 <${gone.address}>: Recipient address rejected: User unknown` });
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: policy.id } })).bouncedAt).toBeNull();
+    expect(await h.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.bounced' } })).toMatchObject({ detail: { address: gone.address, via: 'smtp' } });
   });
 
   it('a delay or a 4.x.x failure is soft: nothing changes', async () => {

@@ -27,7 +27,10 @@ describe('parseDeliveryStatus', () => {
     expect(parseDeliveryStatus(block('delayed', '4.4.1')).map(bounceClass)).toEqual(['soft']);
     expect(parseDeliveryStatus(block('failed', '4.2.2')).map(bounceClass)).toEqual(['soft']);
     expect(parseDeliveryStatus(block('Delivered', '2.0.0')).map(bounceClass)).toEqual(['none']);
-    expect(parseDeliveryStatus(block('failed', '5.7.1')).map(bounceClass)).toEqual(['hard']);
+    expect(parseDeliveryStatus(block('failed', '5.1.10')).map(bounceClass)).toEqual(['hard']); // null MX
+    expect(parseDeliveryStatus(block('failed', '5.2.1')).map(bounceClass)).toEqual(['hard']); // mailbox disabled
+    // refusals about the message or a full mailbox, not the address
+    for (const status of ['5.7.1', '5.2.2', '5.3.4', '5.1.8', '5.0.0']) expect(parseDeliveryStatus(block('failed', status)).map(bounceClass), status).toEqual(['rejected']);
   });
 
   it('keeps every recipient block, skips blocks without an Action and tolerates a missing or malformed status', () => {
@@ -50,8 +53,8 @@ describe('parseDeliveryStatus', () => {
       { recipient: 'one@b.example', action: 'failed', status: '5.2.2', diagnostic: undefined },
       { recipient: 'two@b.example', action: 'failed', status: undefined, diagnostic: undefined },
     ]);
-    // a failure without a status code is still a failure
-    expect(bounceClass(parseDeliveryStatus(text)[1]!)).toBe('hard');
+    // a failure without a status code fails the message but says nothing about the address
+    expect(bounceClass(parseDeliveryStatus(text)[1]!)).toBe('rejected');
     expect(parseDeliveryStatus('')).toEqual([]);
     expect(parseDeliveryStatus('not a report at all')).toEqual([]);
   });

@@ -4,6 +4,7 @@
  * syntax (folded lines continue with white space). Sigwatch needs, per recipient, what happened (Action),
  * the enhanced status code (Status, RFC 3463) and the remote server's words (Diagnostic-Code).
  */
+import { addressGone } from '../deliver/bounces.js';
 
 export interface DsnRecipient {
   /** The address the report is about (Final-Recipient without its `rfc822;` type), lower-cased. */
@@ -16,7 +17,12 @@ export interface DsnRecipient {
   readonly diagnostic: string | undefined;
 }
 
-export type BounceClass = 'hard' | 'soft' | 'none';
+/**
+ * hard: the address takes no mail (alerts to it stop); rejected: this message was refused for good for a
+ * reason other than the address (policy, content, size: the alert failed, the address stays); soft: a
+ * temporary failure; none: delivered, relayed or expanded.
+ */
+export type BounceClass = 'hard' | 'rejected' | 'soft' | 'none';
 
 /** Parse the delivery-status text; recipient blocks without an Action are skipped (RFC 3464 requires one). */
 export function parseDeliveryStatus(text: string): DsnRecipient[] {
@@ -38,12 +44,12 @@ export function parseDeliveryStatus(text: string): DsnRecipient[] {
   return out;
 }
 
-/**
- * hard: the address does not take mail (Action failed with a 5.x.x status); soft: a temporary failure
- * (delayed, or failed with 4.x.x); none: delivered, relayed or expanded.
- */
+/** How to take one recipient's report (see BounceClass); a failure without a usable status is `rejected`. */
 export function bounceClass(r: DsnRecipient): BounceClass {
-  if (r.action === 'failed') return r.status?.startsWith('4.') === true ? 'soft' : 'hard';
+  if (r.action === 'failed') {
+    if (r.status?.startsWith('4.') === true) return 'soft';
+    return addressGone(r.status) ? 'hard' : 'rejected';
+  }
   if (r.action === 'delayed') return 'soft';
   return 'none';
 }

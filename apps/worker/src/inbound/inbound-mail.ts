@@ -3,10 +3,12 @@
  * delivers the same report twice changes nothing the second time).
  *
  * To a VERP return path (MAIL_RETURN_PATH, deliver/return-path.ts), naming one EmailAddress:
- * - a delivery status notification (RFC 3464) whose recipient failed with a 5.x.x status: a hard bounce.
- *   The address gets `bouncedAt` and the reason, no alert mail goes to it until its owner resumes it, and
- *   the alert the bounce returned (its Message-ID, `delivery-<id>@…`) turns from `sent` to `failed`.
- *   Delays and 4.x.x failures are soft: counted and logged, nothing changes (the sending server retries).
+ * - a delivery status notification (RFC 3464) whose recipient failed with a status saying the address is
+ *   gone (5.1.x, 5.2.1; deliver/bounces.ts): a hard bounce. The address gets `bouncedAt` and the reason,
+ *   no alert mail goes to it until its owner resumes it, and the alert the bounce returned (its
+ *   Message-ID, `delivery-<id>@…`) turns from `sent` to `failed`. Other permanent failures (policy,
+ *   content, a full mailbox) fail that alert only. Delays and 4.x.x failures are soft: counted and logged,
+ *   nothing changes (the sending server retries).
  * - a spam complaint (ARF, RFC 5965): the recipient does not want the mail; the address is unsubscribed.
  * - anything else (an auto-reply despite Auto-Submitted): ignored, counted and logged.
  * To MAIL_FROM's address, a mail client's `List-Unsubscribe: <mailto:…?subject=unsubscribe TOKEN>`: the
@@ -16,13 +18,14 @@ import { SignedTokenError, verifyToken } from '@sigwatch/config';
 import type { Db } from '@sigwatch/db';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
+import { markAddressBounced } from '../deliver/bounces.js';
 import { bounceClass, parseDeliveryStatus, type DsnRecipient } from './dsn.js';
 
 /** Whom an accepted recipient of the mail stands for. */
 export type InboundTarget = { readonly kind: 'return-path'; readonly addressId: string } | { readonly kind: 'unsubscribe-mailbox' };
 
 export type InboundKind = 'bounce' | 'complaint' | 'unsubscribe' | 'other';
-export type InboundOutcome = 'hard' | 'soft' | 'none' | 'done' | 'invalid' | 'ignored';
+export type InboundOutcome = 'hard' | 'rejected' | 'soft' | 'none' | 'done' | 'invalid' | 'ignored';
 
 export interface InboundResult {
   readonly kind: InboundKind;
@@ -55,31 +58,38 @@ async function onReturnPath(deps: InboundDeps, mail: ParsedMail, addressId: stri
   if (status === undefined) return { kind: 'bounce', outcome: 'invalid', detail: 'a delivery report without a message/delivery-status part' };
   const recipients = parseDeliveryStatus(status.content.toString('utf8'));
   const hard = recipients.find((r) => bounceClass(r) === 'hard');
-  if (hard !== undefined) return hardBounce(deps, mail, addressId, hard);
+  if (hard !== undefined) return permanentFailure(deps, mail, addressId, hard, 'hard');
+  const rejected = recipients.find((r) => bounceClass(r) === 'rejected');
+  if (rejected !== undefined) return permanentFailure(deps, mail, addressId, rejected, 'rejected');
   const soft = recipients.find((r) => bounceClass(r) === 'soft');
   if (soft !== undefined) return { kind: 'bounce', outcome: 'soft', detail: `${soft.action} ${soft.status ?? ''} ${soft.diagnostic ?? ''}`.trim() };
   if (recipients.length === 0) return { kind: 'bounce', outcome: 'invalid', detail: 'a delivery report with no recipient block' };
   return { kind: 'bounce', outcome: 'none', detail: `reported ${recipients.map((r) => r.action).join(', ')}` };
 }
 
-async function hardBounce(deps: InboundDeps, mail: ParsedMail, addressId: string, r: DsnRecipient): Promise<InboundResult> {
+/**
+ * A failure for good: `hard` (the address is gone) marks the address bounced; `rejected` (this message
+ * was refused for another reason) does not. Either way the alert the report returned, when it went to
+ * this very address, turns from `sent` to `failed` with the reason: a valid tag for one address cannot
+ * touch another address's alerts.
+ */
+async function permanentFailure(deps: InboundDeps, mail: ParsedMail, addressId: string, r: DsnRecipient, cls: 'hard' | 'rejected'): Promise<InboundResult> {
   const reason = `${r.status ?? 'no status'}${r.diagnostic === undefined ? '' : ` ${r.diagnostic}`}`.slice(0, 300);
-  const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
-  if (address === null) return { kind: 'bounce', outcome: 'ignored', detail: `hard bounce for an address that no longer exists: ${reason}` };
-  const now = deps.now();
-  const marked = await deps.db.emailAddress.updateMany({ where: { id: addressId, bouncedAt: null }, data: { bouncedAt: now, bounceReason: reason } });
   const deliveryId = originalDeliveryId(mail);
-  let failed = 0;
-  if (deliveryId !== undefined) {
-    // only a delivery to this very address: a valid tag for one address cannot touch another's alerts
-    failed = (
-      await deps.db.delivery.updateMany({ where: { id: deliveryId, emailAddressId: addressId, status: 'sent' }, data: { status: 'failed', lastError: `bounced: ${reason}` } })
-    ).count;
-  }
-  if (marked.count > 0) {
-    await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.bounced', detail: { address: address.address, reason, deliveryId: deliveryId ?? null } } });
-  }
-  return { kind: 'bounce', outcome: 'hard', detail: `${address.address}: ${reason}${marked.count > 0 ? '' : ' (already marked)'}${failed > 0 ? `; delivery ${deliveryId} failed` : ''}` };
+  const failed =
+    deliveryId === undefined
+      ? 0
+      : (
+          await deps.db.delivery.updateMany({
+            where: { id: deliveryId, emailAddressId: addressId, status: 'sent' },
+            data: { status: 'failed', lastError: `${cls === 'hard' ? 'bounced' : 'refused after acceptance'}: ${reason}` },
+          })
+        ).count;
+  const alert = failed > 0 ? `; alert ${deliveryId} failed` : '';
+  if (cls === 'rejected') return { kind: 'bounce', outcome: 'rejected', detail: `message refused, address kept: ${reason}${alert}` };
+  const { address, marked } = await markAddressBounced(deps.db, addressId, reason, deps.now(), 'report');
+  if (address === undefined) return { kind: 'bounce', outcome: 'ignored', detail: `hard bounce for an address that no longer exists: ${reason}` };
+  return { kind: 'bounce', outcome: 'hard', detail: `${address.address}: ${reason}${marked ? '' : ' (already marked)'}${alert}` };
 }
 
 async function complaint(deps: InboundDeps, addressId: string): Promise<InboundResult> {

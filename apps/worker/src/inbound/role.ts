@@ -24,7 +24,7 @@ const MAX_RECIPIENTS = 20;
 
 const mailTotal = new Counter({
   name: 'sigwatch_inbound_mail_total',
-  help: 'Mail taken by the inbound role, by kind (bounce, complaint, unsubscribe, other) and outcome (hard, soft, none, done, invalid, ignored)',
+  help: 'Mail taken by the inbound role, by kind (bounce, complaint, unsubscribe, other) and outcome (hard, rejected, soft, none, done, invalid, ignored)',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
