@@ -4,7 +4,9 @@
  * capture and a webhook receiver. Sign up through the form → the verification mail arrives → follow its
  * link → log in → create a subscription from the GitHub-repository template → the simulator appends a
  * matching entry → the alert appears in the history and its e-mail arrives → add a webhook, send a test
- * event, receive it signed → create an API token → log out. Screenshots go to test-results/screenshots/.
+ * event, receive it signed → the alert mail bounces (a delivery report to its VERP return path, taken by
+ * the worker's inbound role) → the address shows bounced, "Resume alerts" → create an API token → log out.
+ * Screenshots go to test-results/screenshots/.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createTransport } from 'nodemailer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
@@ -23,6 +26,7 @@ import { createDeps, type ApiDeps } from '../../apps/api/src/deps.js';
 import { buildApp } from '../../apps/api/src/app.js';
 import { loadConfig as loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startRoles, type RunningRoles } from '../../apps/worker/src/roles.js';
+import { dsnMail } from '../../apps/worker/src/inbound/testing/report-mail.js';
 import { WorkerRegistry } from '../../apps/worker/src/workers.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { testEnv, testRedisPrefix } from '../harness/env.js';
@@ -52,6 +56,7 @@ let registry: WorkerRegistry;
 let roles: RunningRoles;
 let browser: Browser;
 let page: Page;
+let inboundPort: number;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -84,8 +89,18 @@ beforeAll(async () => {
   await buildApp(api, apiDeps);
   await api.listen({ port, host: '127.0.0.1' });
 
+  inboundPort = await freePort();
   const wconfig = loadWorkerConfig(
-    testEnv({ ...shared, SIGWATCH_LOGS: sim.logsJsonPath, SIGWATCH_TRUSTED_ROOT: sim.trustedRootPath, POLL_INTERVAL_MS: '200', WORKER_ROLES: 'follow,match,deliver' }),
+    testEnv({
+      ...shared,
+      SIGWATCH_LOGS: sim.logsJsonPath,
+      SIGWATCH_TRUSTED_ROOT: sim.trustedRootPath,
+      POLL_INTERVAL_MS: '200',
+      WORKER_ROLES: 'follow,match,deliver,inbound',
+      MAIL_RETURN_PATH: 'bounces@sigwatch.localhost',
+      INBOUND_SMTP_HOST: '127.0.0.1',
+      INBOUND_SMTP_PORT: String(inboundPort),
+    }),
   );
   db = createDb(wconfig.DATABASE_URL);
   workerRedis = createRedis(wconfig.REDIS_URL, 'client');
@@ -114,7 +129,7 @@ afterAll(async () => {
 });
 
 describe('in the browser', () => {
-  it('signs up, subscribes, sees an alert arrive, tests a webhook, makes a token and logs out', async () => {
+  it('signs up, subscribes, sees an alert arrive, sees it bounce and resumes, tests a webhook, makes a token and logs out', async () => {
     // Home page with the log status.
     await page.goto(`${base}/`);
     await expect.poll(() => page.title()).toContain('Sigwatch');
@@ -183,13 +198,31 @@ describe('in the browser', () => {
     });
     await shot('09-alert-detail');
 
+    // The alert mail bounces: the recipient's server mails a delivery report to its return path, where
+    // the worker's inbound role listens. The address shows bounced with the reason; "Resume alerts".
+    expect(alertMail.from).toMatch(/^bounces\+[0-9a-f]{32}\.[A-Za-z0-9_-]{12}@sigwatch\.localhost$/);
+    const mx = createTransport({ host: '127.0.0.1', port: inboundPort, secure: false, ignoreTLS: true });
+    const messageId = (alertMail.headers.get('message-id') ?? '').replace(/^<|>$/g, '');
+    await mx.sendMail({
+      envelope: { from: '', to: [alertMail.from] },
+      raw: dsnMail({ to: alertMail.from, failedRecipient: EMAIL, action: 'failed', status: '5.1.1', diagnostic: `550 5.1.1 <${EMAIL}>: Recipient address rejected: User unknown`, originalMessageId: messageId }),
+    });
+    mx.close();
+    await page.goto(`${base}/emails`);
+    expect(await page.textContent('main')).toContain('bounced');
+    expect(await page.textContent('main')).toContain('User unknown');
+    await shot('10-address-bounced');
+    await page.getByRole('button', { name: 'Resume alerts' }).click();
+    await page.getByText(`Alert mail goes to ${EMAIL} again.`).waitFor();
+    expect(await page.textContent('main')).toContain('confirmed');
+
     // A webhook: the secret is shown once; a test event arrives signed with it.
     await page.goto(`${base}/webhooks`);
     await page.getByLabel('Endpoint URL').fill(rx.url('/sigwatch'));
     await page.getByRole('button', { name: 'Add webhook' }).click();
     const secret = (await page.textContent('#webhook-secret'))?.trim() ?? '';
     expect(secret).toMatch(/^whsec_/);
-    await shot('10-webhook-secret');
+    await shot('11-webhook-secret');
     await page.getByRole('link', { name: rx.url('/sigwatch') }).click();
     await page.getByRole('button', { name: 'Send test event' }).click();
     // The form's POST redirects back with a notice; reloading before that page has loaded raced the
@@ -211,7 +244,7 @@ describe('in the browser', () => {
       await page.reload();
       return (await page.textContent('main'))?.includes('#1');
     });
-    await shot('11-webhook-attempts');
+    await shot('12-webhook-attempts');
 
     // An API token, shown once, that works.
     await page.goto(`${base}/tokens`);
@@ -219,7 +252,7 @@ describe('in the browser', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.textContent('#api-token'))?.trim() ?? '';
     expect(token).toMatch(/^sgw_/);
-    await shot('12-api-token');
+    await shot('13-api-token');
     const res = await fetch(`${base}/api/v1/subscriptions`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { items: { name: string }[] }).items[0]?.name).toBe('acme/widget releases');
@@ -229,6 +262,6 @@ describe('in the browser', () => {
     await page.waitForURL(`${base}/`);
     await page.goto(`${base}/dashboard`);
     expect(page.url()).toContain('/login');
-    await shot('13-logged-out');
+    await shot('14-logged-out');
   });
 });

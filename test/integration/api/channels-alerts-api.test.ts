@@ -50,10 +50,10 @@ describe('e-mail addresses', () => {
     const { auth, user } = await tokenUser(t);
     const bouncedAt = new Date('2026-12-07T02:30:00Z');
     const e = await t.deps.db.emailAddress.create({
-      data: { userId: user.id, address: `bounced-${user.id}@example.com`, verifiedAt: new Date(), bouncedAt, bounceReason: '5.1.1 550 5.1.1 <x>: User unknown' },
+      data: { userId: user.id, address: `bounced-${user.id}@example.com`, verifiedAt: new Date(), bouncedAt, bounceReason: '550 5.1.1 <x>: User unknown' },
     });
     const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/emails', headers: auth })).json().items;
-    expect(listed.find((x: { id: string }) => x.id === e.id)).toMatchObject({ verified: true, unsubscribed: false, bounce: { at: bouncedAt.toISOString(), reason: '5.1.1 550 5.1.1 <x>: User unknown' } });
+    expect(listed.find((x: { id: string }) => x.id === e.id)).toMatchObject({ verified: true, unsubscribed: false, bounce: { at: bouncedAt.toISOString(), reason: '550 5.1.1 <x>: User unknown' } });
     const other = await tokenUser(t);
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/emails/${e.id}/resume`, headers: other.auth })).statusCode).toBe(404);
     const resumed = await t.app.inject({ method: 'POST', url: `/api/v1/emails/${e.id}/resume`, headers: auth });

@@ -74,7 +74,7 @@ describe('inbound role', () => {
     );
     const a = await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } });
     expect(a.bouncedAt).not.toBeNull();
-    expect(a.bounceReason).toBe(`5.1.1 550 5.1.1 <${addr.address}>: Recipient address rejected: User unknown`);
+    expect(a.bounceReason).toBe(`550 5.1.1 <${addr.address}>: Recipient address rejected: User unknown`);
     expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: `bounced: ${a.bounceReason}` });
     expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(1);
 
@@ -85,13 +85,13 @@ describe('inbound role', () => {
 
     const next = await makeMatchDelivery(h.db, sub, { emailAddressId: addr.id });
     await h.enqueue(next.id);
-    expect((await h.waitForStatus(next.id, ['disabled'])).lastError).toMatch(/^RECIPIENT_NOT_ALLOWED: mail to the address bounced \(5\.1\.1 /);
+    expect((await h.waitForStatus(next.id, ['disabled'])).lastError).toMatch(/^RECIPIENT_NOT_ALLOWED: mail to the address bounced \(550 5\.1\.1 <hard-/);
   });
 
   it('a permanent failure that is not about the address (5.7.1 policy) fails the alert and keeps the address', async () => {
     const { user, addr, d, mail } = await sentAlert('rejected');
     await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.7.1', diagnostic: '550 5.7.1 Message rejected as spam by Content Filtering', originalMessageId: messageIdOf(mail) }));
-    expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: 'refused after acceptance: 5.7.1 550 5.7.1 Message rejected as spam by Content Filtering' });
+    expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: 'refused after acceptance: 550 5.7.1 Message rejected as spam by Content Filtering' });
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
     expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(0);
   });
@@ -106,7 +106,7 @@ describe('inbound role', () => {
     for (const d of [d1, d2]) await h.enqueue(d.id);
     expect((await h.waitForStatus(d1.id, ['failed'])).lastError).toMatch(/5\.1\.1/);
     expect((await h.waitForStatus(d2.id, ['failed'])).lastError).toMatch(/5\.7\.1/);
-    expect(await h.db.emailAddress.findUniqueOrThrow({ where: { id: gone.id } })).toMatchObject({ bounceReason: `5.1.1 550 5.1.1 <${gone.address}>: Recipient address rejected: User unknown` });
+    expect(await h.db.emailAddress.findUniqueOrThrow({ where: { id: gone.id } })).toMatchObject({ bounceReason: `550 5.1.1 <${gone.address}>: Recipient address rejected: User unknown` });
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: policy.id } })).bouncedAt).toBeNull();
     expect(await h.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.bounced' } })).toMatchObject({ detail: { address: gone.address, via: 'smtp' } });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressGone, enhancedStatusIn } from './bounces.js';
+import { addressGone, bounceReasonText, enhancedStatusIn } from './bounces.js';
 
 describe('bounce status codes', () => {
   it('addressGone: permanent addressing failures and disabled mailboxes, nothing else', () => {
@@ -13,5 +13,13 @@ describe('bounce status codes', () => {
     expect(enhancedStatusIn('550 5.2.1 The email account that you tried to reach is disabled.')).toBe('5.2.1');
     expect(enhancedStatusIn('550 Requested action not taken: mailbox unavailable')).toBeUndefined();
     expect(enhancedStatusIn('550 <user5.1.1@example.net> unknown; host 10.5.1.12')).toBeUndefined();
+  });
+
+  it('bounceReasonText: the status only when the words lack it', () => {
+    expect(bounceReasonText('5.1.1', '550 5.1.1 <x>: User unknown')).toBe('550 5.1.1 <x>: User unknown');
+    expect(bounceReasonText('5.1.1', 'User unknown')).toBe('5.1.1 User unknown');
+    expect(bounceReasonText(undefined, 'User unknown')).toBe('User unknown');
+    expect(bounceReasonText('5.2.1', undefined)).toBe('5.2.1');
+    expect(bounceReasonText(undefined, undefined)).toBe('no status');
   });
 });

@@ -25,6 +25,13 @@ export function enhancedStatusIn(text: string): string | undefined {
   return /(?:^|[\s:;(]|\b\d{3}-)([245]\.\d{1,3}\.\d{1,3})(?=$|[\s:;,)])/.exec(text)?.[1];
 }
 
+/** What the user is shown: the server's words, led by the status code unless they hold it already. */
+export function bounceReasonText(status: string | undefined, words: string | undefined): string {
+  if (words === undefined || words === '') return status ?? 'no status';
+  if (status === undefined || words.includes(status)) return words;
+  return `${status} ${words}`;
+}
+
 export interface BounceMarked {
   /** The address (undefined: it no longer exists). */
   readonly address: { readonly address: string; readonly userId: string } | undefined;

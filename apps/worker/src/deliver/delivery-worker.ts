@@ -21,7 +21,7 @@ import { deliveryMail, webhookBody, type MailContext } from './compose.js';
 import { disableEndpoint, loadDelivery, recordAttempt, settleWithoutAttempt, type LoadedDelivery } from './delivery-store.js';
 import type { Mailer } from './email.js';
 import type { EndpointLimiter } from './endpoint-limiter.js';
-import { addressGone, enhancedStatusIn, markAddressBounced } from './bounces.js';
+import { addressGone, bounceReasonText, enhancedStatusIn, markAddressBounced } from './bounces.js';
 import { DeliveryError, describeError } from './errors.js';
 import type { MailCap } from './mail-cap.js';
 import { isLastAttempt, nextDelay } from './schedule.js';
@@ -209,7 +209,7 @@ async function failed(
   // The relay refused the recipient itself (550 5.1.1 …): the address is gone, as a bounce would say.
   const status = err.code === 'SMTP_PERMANENT' ? enhancedStatusIn(err.message) : undefined;
   if (d.channel === 'email' && d.kind !== 'notice' && d.emailAddressId !== null && addressGone(status)) {
-    const { marked } = await markAddressBounced(deps.db, d.emailAddressId, `${status} ${err.message.replace(/^the mail server refused: /, '')}`, deps.now(), 'smtp');
+    const { marked } = await markAddressBounced(deps.db, d.emailAddressId, bounceReasonText(status, err.message.replace(/^the mail server refused: /, '')), deps.now(), 'smtp');
     log.warn({ emailAddressId: d.emailAddressId, status, marked }, 'the mail server refused the address: marked bounced');
   }
   await recordAttempt(deps.db, d.id, record, { status: 'failed', lastError });

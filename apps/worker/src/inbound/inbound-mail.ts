@@ -18,7 +18,7 @@ import { SignedTokenError, verifyToken } from '@sigwatch/config';
 import type { Db } from '@sigwatch/db';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
-import { markAddressBounced } from '../deliver/bounces.js';
+import { bounceReasonText, markAddressBounced } from '../deliver/bounces.js';
 import { bounceClass, parseDeliveryStatus, type DsnRecipient } from './dsn.js';
 
 /** Whom an accepted recipient of the mail stands for. */
@@ -74,7 +74,7 @@ async function onReturnPath(deps: InboundDeps, mail: ParsedMail, addressId: stri
  * touch another address's alerts.
  */
 async function permanentFailure(deps: InboundDeps, mail: ParsedMail, addressId: string, r: DsnRecipient, cls: 'hard' | 'rejected'): Promise<InboundResult> {
-  const reason = `${r.status ?? 'no status'}${r.diagnostic === undefined ? '' : ` ${r.diagnostic}`}`.slice(0, 300);
+  const reason = bounceReasonText(r.status, r.diagnostic).slice(0, 300);
   const deliveryId = originalDeliveryId(mail);
   const failed =
     deliveryId === undefined
