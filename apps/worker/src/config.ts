@@ -81,6 +81,9 @@ export const WorkerEnvSchema = z.object({
   /** The inbound role's SMTP listener: bounces (MAIL_RETURN_PATH) and mailto: unsubscribes (MAIL_FROM). */
   INBOUND_SMTP_HOST: envString('0.0.0.0'),
   INBOUND_SMTP_PORT: envInt(2525, 0, 65535),
+  /** PEM certificate chain and private key for the inbound listener's STARTTLS (both or neither; neither = no STARTTLS). */
+  INBOUND_TLS_CERT_FILE: envOptionalString(),
+  INBOUND_TLS_KEY_FILE: envOptionalString(),
   /**
    * Which roles this process runs: any of follow,match,deliver,inbound (default follow,match,deliver; the
    * inbound role listens for mail and runs where the MX of MAIL_FROM's and MAIL_RETURN_PATH's domains points).

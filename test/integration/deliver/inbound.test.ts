@@ -3,6 +3,9 @@
  * return path to an in-process SMTP server; reports are then mailed, over real SMTP, to the inbound role's
  * listener on 127.0.0.1, which acts on real Postgres.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { createDb } from '@sigwatch/db';
@@ -13,6 +16,7 @@ import { complaintMail, dsnMail } from '../../../apps/worker/src/inbound/testing
 import { WorkerRegistry } from '../../../apps/worker/src/workers.js';
 import { testEnv } from '../../harness/env.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../harness/smtp-capture.js';
+import { writeLocalhostCert } from '../../harness/tls-cert.js';
 import { makeAddress, makeMatchDelivery, makeSubscription, makeUser, startHarness, type Harness } from './fixtures.js';
 
 const RETURN_PATH = 'bounces@sigwatch.localhost';
@@ -181,6 +185,42 @@ describe('inbound role', () => {
     // the same report, to the working listener, is acted on
     await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 unknown', originalMessageId: messageIdOf(mail) }));
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).not.toBeNull();
+  });
+
+  it('offers STARTTLS with INBOUND_TLS_CERT_FILE / _KEY_FILE, and refuses to start with half a pair or a bad file', async () => {
+    const { addr, mail } = await sentAlert('tls');
+    const dir = await mkdtemp(join(tmpdir(), 'sigwatch-inbound-tls-'));
+    const log = pino({ level: 'silent' });
+    const deps = (extra: Record<string, string>) => ({
+      config: loadConfig(testEnv({ REDIS_PREFIX: h.prefix, MAIL_RETURN_PATH: RETURN_PATH, INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0', ...extra })),
+      db: h.db,
+      redis: h.redis,
+      workers: new WorkerRegistry(h.redis, h.prefix, log),
+      log,
+    });
+    try {
+      const tls = await writeLocalhostCert(dir);
+      const secured = await startInboundServer(deps({ INBOUND_TLS_CERT_FILE: tls.certFile, INBOUND_TLS_KEY_FILE: tls.keyFile }));
+      // requireTLS: the client refuses to go on in plain text; it trusts only this certificate
+      const c = createTransport({ host: '127.0.0.1', port: secured.port, secure: false, requireTLS: true, tls: { ca: tls.certPem, servername: 'localhost' } });
+      try {
+        const raw = dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 unknown', originalMessageId: messageIdOf(mail) });
+        await c.sendMail({ envelope: { from: '', to: [mail.from] }, raw });
+      } finally {
+        c.close();
+        await secured.close();
+      }
+      expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).not.toBeNull();
+      // without TLS files the listener offers no STARTTLS, so a client that requires it gives up
+      const plain = createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, requireTLS: true });
+      await expect(plain.verify()).rejects.toThrow(/STARTTLS/);
+      plain.close();
+      await expect(startInboundServer(deps({ INBOUND_TLS_CERT_FILE: tls.certFile }))).rejects.toThrow(/needs both INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE/);
+      await expect(startInboundServer(deps({ INBOUND_TLS_CERT_FILE: tls.keyFile, INBOUND_TLS_KEY_FILE: tls.keyFile }))).rejects.toThrow(/not a PEM certificate and its private key/);
+      await expect(startInboundServer(deps({ INBOUND_TLS_CERT_FILE: join(dir, 'missing.pem'), INBOUND_TLS_KEY_FILE: tls.keyFile }))).rejects.toThrow(/INBOUND_TLS_CERT_FILE: cannot read/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('mail that is not a report is taken and ignored; an oversized one is refused with 552', async () => {

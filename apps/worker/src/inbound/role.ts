@@ -8,9 +8,11 @@
  * - a message over 1 MiB: 552; more than 20 recipients: 452 for the rest;
  * - a mail it accepted but could not act on (the database unreachable): 451, so the sender tries again;
  * - every accepted mail is counted by kind and outcome (sigwatch_inbound_mail_total) and logged.
- * No AUTH (an MX takes mail from anyone) and no STARTTLS (a bounce holds nothing secret; put a TLS-
- * terminating relay in front to offer it).
+ * No AUTH (an MX takes mail from anyone). STARTTLS with INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE
+ * (offered, not required: senders fall back to plain text as they do with any MX); without them none.
  */
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { Counter } from 'prom-client';
 import { addressOf, tokenSecret } from '@sigwatch/config';
@@ -60,11 +62,13 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
     return addressId === undefined ? undefined : { kind: 'return-path', addressId };
   };
 
+  const tls = inboundTls(config);
   const server = new SMTPServer({
+    ...(tls === undefined ? {} : { key: tls.key, cert: tls.cert }),
     name: new URL(config.PUBLIC_URL).hostname,
     banner: 'Sigwatch inbound (bounces and unsubscribes)',
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: tls === undefined ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     size: MAX_BYTES,
     maxClients: 50,
     socketTimeout: 60_000,
@@ -124,7 +128,7 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
   server.on('error', (err: Error) => log.error({ err: err.message }, 'inbound SMTP server error'));
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.INBOUND_SMTP_PORT;
-  log.info({ host: config.INBOUND_SMTP_HOST, port, returnPath: returnPath ?? null, unsubscribeMailbox }, 'inbound role listening');
+  log.info({ host: config.INBOUND_SMTP_HOST, port, starttls: tls !== undefined, returnPath: returnPath ?? null, unsubscribeMailbox }, 'inbound role listening');
   return {
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -134,6 +138,28 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
 export async function startInboundRole(deps: RoleDeps): Promise<() => Promise<void>> {
   const server = await startInboundServer(deps);
   return () => server.close();
+}
+
+/** The STARTTLS certificate and key, read and checked at start: a half or unreadable pair stops the role with the reason. */
+function inboundTls(config: RoleDeps['config']): { key: Buffer; cert: Buffer } | undefined {
+  const certFile = config.INBOUND_TLS_CERT_FILE;
+  const keyFile = config.INBOUND_TLS_KEY_FILE;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new Error('STARTTLS of the inbound role needs both INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE (or neither)');
+  const read = (name: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`${name}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const pair = { cert: read('INBOUND_TLS_CERT_FILE', certFile), key: read('INBOUND_TLS_KEY_FILE', keyFile) };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    throw new Error(`INBOUND_TLS_CERT_FILE / INBOUND_TLS_KEY_FILE are not a PEM certificate and its private key: ${(err as Error).message}`, { cause: err });
+  }
+  return pair;
 }
 
 function smtpError(code: number, message: string): Error {
