@@ -48,6 +48,16 @@ describe('sigwatch config check', () => {
     expect(bad.out['problems']).toEqual([{ app: 'worker', variable: 'SIGWATCH_TUF_MIRROR', message: 'must be off or an http(s) URL' }]);
   });
 
+  it("checks the inbound role's STARTTLS pair as at start, naming the variable", async () => {
+    const pem = join(dir, 'not-a-cert.pem');
+    writeFileSync(pem, 'neither a certificate nor a key\n');
+    const half = await check({ INBOUND_TLS_KEY_FILE: key });
+    expect(half.code).toBe(1);
+    expect(half.out['problems']).toEqual([expect.objectContaining({ app: 'worker', variable: 'INBOUND_TLS_CERT_FILE', message: expect.stringMatching(/needs both/) })]);
+    const bad = await check({ INBOUND_TLS_CERT_FILE: pem, INBOUND_TLS_KEY_FILE: key });
+    expect(bad.out['problems']).toEqual([expect.objectContaining({ variable: 'INBOUND_TLS_CERT_FILE', message: expect.stringMatching(/not a PEM certificate/) })]);
+  });
+
   it('names the DKIM problem for both apps, from the key file itself', async () => {
     const notAKey = join(dir, 'not-a-key.pem');
     writeFileSync(notAKey, 'not a key');

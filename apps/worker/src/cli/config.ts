@@ -1,11 +1,13 @@
 /**
  * `sigwatch config check`: validate the worker's and the API's environment, print the effective
- * configuration with secrets redacted (gopherwatch `checkconf`); the DKIM key file is read and checked as at
- * start, and where the trusted root will come from is shown (`trustedRootFrom`). Exit 0 valid, 1 invalid,
+ * configuration with secrets redacted (gopherwatch `checkconf`); the DKIM key file and the inbound role's
+ * STARTTLS pair are read and checked as at start, and where the trusted root will come from is shown
+ * (`trustedRootFrom`). Exit 0 valid, 1 invalid,
  * 2 bad usage.
  */
 import { ConfigError, loadDkim, redact } from '@sigwatch/config';
 import { loadConfig as loadWorkerConfig, type WorkerConfig } from '../config.js';
+import { InboundTlsError, inboundTls } from '../inbound/role.js';
 import { TrustedRootSourceError, trustedRootSource } from '../logs/trusted-root-source.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -34,6 +36,13 @@ export async function run(args: string[]): Promise<number> {
         } catch (e) {
           if (!(e instanceof TrustedRootSourceError)) throw e;
           problems.push({ app, variable: 'SIGWATCH_TUF_ROOT', message: e.message });
+        }
+        // The inbound role's STARTTLS pair, read and checked as at start.
+        try {
+          inboundTls(config as WorkerConfig);
+        } catch (e) {
+          if (!(e instanceof InboundTlsError)) throw e;
+          problems.push({ app, variable: e.variable, message: e.message });
         }
       }
     } catch (e) {

@@ -140,24 +140,44 @@ export async function startInboundRole(deps: RoleDeps): Promise<() => Promise<vo
   return () => server.close();
 }
 
-/** The STARTTLS certificate and key, read and checked at start: a half or unreadable pair stops the role with the reason. */
-function inboundTls(config: RoleDeps['config']): { key: Buffer; cert: Buffer } | undefined {
+/** A STARTTLS setting that cannot work, naming the variable to fix. */
+export class InboundTlsError extends Error {
+  constructor(
+    readonly variable: 'INBOUND_TLS_CERT_FILE' | 'INBOUND_TLS_KEY_FILE',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'InboundTlsError';
+  }
+}
+
+/**
+ * The STARTTLS certificate and key, read and checked as at start (also by `sigwatch config check`): a half
+ * or unreadable pair, or files that are not a matching PEM certificate and key, throw InboundTlsError.
+ */
+export function inboundTls(config: Pick<RoleDeps['config'], 'INBOUND_TLS_CERT_FILE' | 'INBOUND_TLS_KEY_FILE'>): { key: Buffer; cert: Buffer } | undefined {
   const certFile = config.INBOUND_TLS_CERT_FILE;
   const keyFile = config.INBOUND_TLS_KEY_FILE;
   if (certFile === undefined && keyFile === undefined) return undefined;
-  if (certFile === undefined || keyFile === undefined) throw new Error('STARTTLS of the inbound role needs both INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE (or neither)');
-  const read = (name: string, file: string): Buffer => {
+  if (certFile === undefined) throw new InboundTlsError('INBOUND_TLS_CERT_FILE', 'STARTTLS of the inbound role needs both INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE (or neither)');
+  if (keyFile === undefined) throw new InboundTlsError('INBOUND_TLS_KEY_FILE', 'STARTTLS of the inbound role needs both INBOUND_TLS_CERT_FILE and INBOUND_TLS_KEY_FILE (or neither)');
+  const read = (name: 'INBOUND_TLS_CERT_FILE' | 'INBOUND_TLS_KEY_FILE', file: string): Buffer => {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`${name}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+      throw new InboundTlsError(name, `${name}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
   };
   const pair = { cert: read('INBOUND_TLS_CERT_FILE', certFile), key: read('INBOUND_TLS_KEY_FILE', keyFile) };
   try {
     createSecureContext(pair);
   } catch (err) {
-    throw new Error(`INBOUND_TLS_CERT_FILE / INBOUND_TLS_KEY_FILE are not a PEM certificate and its private key: ${(err as Error).message}`, { cause: err });
+    throw new InboundTlsError(
+      'INBOUND_TLS_CERT_FILE',
+      `INBOUND_TLS_CERT_FILE / INBOUND_TLS_KEY_FILE are not a PEM certificate and its private key: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return pair;
 }
