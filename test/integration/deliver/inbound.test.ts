@@ -226,6 +226,18 @@ describe('inbound role', () => {
   it('mail that is not a report is taken and ignored; an oversized one is refused with 552', async () => {
     const { addr, mail } = await sentAlert('other');
     await report(mail.from, ['From: someone@example.net', `To: ${mail.from}`, 'Subject: Out of office', '', 'I am away.', ''].join('\r\n'), 'someone@example.net');
+    // broken reports: garbage, a report without its status part, a status part without recipients,
+    // a multipart without its closing boundary, bytes that are not UTF-8
+    const broken = [
+      Buffer.from([0, 255, 254, 13, 10, 13, 10, 1, 2, 3]).toString('latin1'),
+      ['Content-Type: multipart/report; report-type=delivery-status; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'gone', '--b--', ''].join('\r\n'),
+      ['Content-Type: multipart/report; report-type=delivery-status; boundary="b"', '', '--b', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; x', '--b--', ''].join('\r\n'),
+      ['Content-Type: multipart/report; report-type=delivery-status; boundary="b"', '', '--b', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; x', '', 'Action: failed', 'Status: 5.1.1'].join('\r\n'),
+    ];
+    for (const raw of broken) await report(mail.from, raw);
+    // the last one, unterminated, still holds a hard failure for this address: it counts
+    expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).not.toBeNull();
+    await h.db.emailAddress.update({ where: { id: addr.id }, data: { bouncedAt: null, bounceReason: null } });
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bouncedAt).toBeNull();
     const big = ['From: someone@example.net', `To: ${mail.from}`, 'Subject: big', '', 'x'.repeat(1_100_000), ''].join('\r\n');
     await expect(report(mail.from, big, 'someone@example.net')).rejects.toMatchObject({ responseCode: 552 });

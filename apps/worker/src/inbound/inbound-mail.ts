@@ -42,9 +42,18 @@ export interface InboundDeps {
   now: () => Date;
 }
 
-/** Parse `raw` once and act on it for each target. */
+/**
+ * Parse `raw` once and act on it for each target. A mail that does not parse is `invalid` for every target
+ * (taken and logged: asking the sender to retry would not make it parse); only a failure to act (the
+ * database) rejects, so that the listener answers 451.
+ */
 export async function handleInboundMail(deps: InboundDeps, raw: Buffer, targets: readonly InboundTarget[]): Promise<InboundResult[]> {
-  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true, skipTextToHtml: true });
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true, skipTextToHtml: true });
+  } catch (err) {
+    return targets.map(() => ({ kind: 'other', outcome: 'invalid', detail: `the mail does not parse: ${(err as Error).message}` }));
+  }
   const out: InboundResult[] = [];
   for (const t of targets) out.push(t.kind === 'return-path' ? await onReturnPath(deps, mail, t.addressId) : await onUnsubscribeMail(deps, mail));
   return out;
