@@ -43,8 +43,6 @@ export interface InboundServer {
   close(): Promise<void>;
 }
 
-type Session = SMTPServerSession & { targets?: Map<string, InboundTarget> };
-
 export async function startInboundServer(deps: RoleDeps, options: { now?: () => Date } = {}): Promise<InboundServer> {
   const { config, db } = deps;
   const log = deps.log.child({ role: 'inbound' });
@@ -74,21 +72,18 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
     socketTimeout: 60_000,
     closeTimeout: 5_000,
     logger: false,
-    onRcptTo(address: SMTPServerAddress, session: Session, callback: (err?: Error | null) => void) {
-      const targets = (session.targets ??= new Map());
-      if (targets.size >= MAX_RECIPIENTS) {
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      if (session.envelope.rcptTo.length >= MAX_RECIPIENTS) {
         refusedTotal.inc({ reason: 'too_many_recipients' });
         return callback(smtpError(452, '4.5.3 Too many recipients'));
       }
-      const t = targetOf(address.address);
-      if (t === undefined) {
+      if (targetOf(address.address) === undefined) {
         refusedTotal.inc({ reason: 'unknown_recipient' });
         return callback(smtpError(550, '5.1.1 No such mailbox here'));
       }
-      targets.set(address.address.toLowerCase(), t);
       return callback();
     },
-    onData(stream: SMTPServerDataStream, session: Session, callback: (err?: Error | null, message?: string) => void) {
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => {
         if (!stream.sizeExceeded) chunks.push(c);
@@ -98,8 +93,13 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
           refusedTotal.inc({ reason: 'too_large' });
           return callback(smtpError(552, `5.3.4 Message too big (at most ${MAX_BYTES} bytes)`));
         }
-        const targets = [...(session.targets?.values() ?? [])];
-        session.targets = new Map();
+        // this transaction's accepted recipients (smtp-server keeps them per transaction; RSET clears them)
+        const byAddress = new Map<string, InboundTarget>();
+        for (const r of session.envelope.rcptTo) {
+          const t = targetOf(r.address);
+          if (t !== undefined) byAddress.set(r.address.toLowerCase(), t);
+        }
+        const targets = [...byAddress.values()];
         handleInboundMail({ db, log, secret, now }, Buffer.concat(chunks), targets).then(
           (results) => {
             for (const r of results) {
