@@ -4,8 +4,12 @@
  * `entries.ts`. Certificates are pooled per identity (a cert is reused while it has > 5 minutes of its
  * 10-minute validity left) and leaf keys come from a small seeded pool, so bulk appends cost about one
  * ECDSA signature per entry (two more per CT certificate).
+ * Given the CT log's key, certificates for Rekor entries carry an embedded SCT from it, as Fulcio's do
+ * (RFC 6962 §3.3): the SCT signs the precertificate entry (the certificate's TBS without the SCT list) and
+ * the certificate is then issued with the list, same serial and validity.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { encodeSctList, precertTimestampedEntry, signSct } from '@sigwatch/tlog';
 import { deriveKeyPair, fulcioExtensionsFor, issueLeafFast, type FulcioCa, type LeafMaterial, type SimKeyPair } from './ca.js';
 import {
   dsseV001,
@@ -27,6 +31,14 @@ export type CtEntryType = 'precert' | 'x509' | 'both';
 const KEY_POOL = 16;
 const CERT_REUSE_MS = 5 * 60 * 1000;
 const POISON_OID = '1.3.6.1.4.1.11129.2.4.3';
+const SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';
+
+/** DER OCTET STRING around `content` (the X.509 SCT extension's value wraps the TLS list in one). */
+function derOctetString(content: Uint8Array): Buffer {
+  const n = content.length;
+  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([0x04]), len, content]);
+}
 
 export class EntryFactory {
   readonly ca: FulcioCa;
@@ -35,17 +47,33 @@ export class EntryFactory {
   readonly #ctCerts = new Map<string, { final: LeafMaterial; pre: LeafMaterial; notBefore: number }>();
   #counter = 0;
   readonly #issuerKeyHash: Buffer;
+  readonly #issuerKey: KeyObject;
+  /** The CT log whose SCTs Rekor entries' certificates embed (none: certificates without SCTs). */
+  readonly #ctLog: SimKeyPair | undefined;
 
-  private constructor(ca: FulcioCa, keys: SimKeyPair[]) {
+  private constructor(ca: FulcioCa, keys: SimKeyPair[], ctLog: SimKeyPair | undefined) {
     this.ca = ca;
     this.#keys = keys;
     this.#issuerKeyHash = createHash('sha256').update(ca.intermediate.key.spki).digest();
+    this.#issuerKey = createPublicKey({ key: Buffer.from(ca.intermediate.key.spki), format: 'der', type: 'spki' });
+    this.#ctLog = ctLog;
   }
 
-  static async create(ca: FulcioCa, seed: string): Promise<EntryFactory> {
+  static async create(ca: FulcioCa, seed: string, ctLog?: SimKeyPair): Promise<EntryFactory> {
     const keys: SimKeyPair[] = [];
     for (let i = 0; i < KEY_POOL; i++) keys.push(await deriveKeyPair(seed, `sim-leaf-key-${i}`));
-    return new EntryFactory(ca, keys);
+    return new EntryFactory(ca, keys, ctLog);
+  }
+
+  /** A certificate with an SCT from the CT log embedded, as Fulcio issues them (see the file's comment). */
+  #issueWithSct(identity: string, ext: Record<string, string>, notBefore: Date, ctLog: SimKeyPair): LeafMaterial {
+    const serial = createHash('sha256').update(`sct-serial-${this.#counter++}-${notBefore.getTime()}`).update(randomBytes(8)).digest().subarray(0, 20);
+    serial[0] = (serial[0]! & 0x7f) | 0x01;
+    const serialHex = serial.toString('hex');
+    const withoutSct = this.#issue(identity, ext, notBefore, undefined, serialHex);
+    const timestamp = BigInt(notBefore.getTime());
+    const sct = signSct(precertTimestampedEntry(withoutSct.der, this.#issuerKey, { timestamp, extensions: new Uint8Array(0) }), ctLog.privateKey, timestamp);
+    return this.#issue(identity, ext, notBefore, [{ oid: SCT_LIST_OID, critical: false, value: derOctetString(encodeSctList([sct])) }], serialHex);
   }
 
   #keyFor(label: string): SimKeyPair {
@@ -79,7 +107,7 @@ export class EntryFactory {
     if (hit !== undefined && now - hit.notBefore < CERT_REUSE_MS) return { leaf: hit.leaf };
     const { ext } = this.#fulcio(spec, spec.identity);
     const notBefore = Math.floor(now / 1000) * 1000 - 1000;
-    const leaf = this.#issue(spec.identity, ext, new Date(notBefore));
+    const leaf = this.#ctLog === undefined ? this.#issue(spec.identity, ext, new Date(notBefore)) : this.#issueWithSct(spec.identity, ext, new Date(notBefore), this.#ctLog);
     if (this.#certs.size > 10_000) this.#certs.clear();
     this.#certs.set(cacheKey, { leaf, notBefore });
     return { leaf };

@@ -111,7 +111,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const meta = loadOrCreateMeta(options.dir, options.seed === undefined ? undefined : String(options.seed));
   const keys = await deriveLogKeys(meta.seed);
   const ca = await loadOrCreateCa(options.dir, meta.seed);
-  const factory = await EntryFactory.create(ca, meta.seed);
+  const factory = await EntryFactory.create(ca, meta.seed, keys.ct);
   const logs: SimLogs = {
     rekorV1: new RekorV1Log(options.dir, meta, keys.rekorV1, keys.rogueRekorV1, factory, hostname),
     rekorV2: new RekorV2Log(options.dir, keys.rekorV2, keys.rogueRekorV2, factory, hostname),

@@ -4,20 +4,28 @@
  * a self-made one, CT x509 and precert entries (the pre-certificate from extra_data), and everything that
  * must give 'unknown' rather than a wrong answer.
  */
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { parseTrustedRoot, type TrustedRoot } from '@sigwatch/tlog';
 import type { LogKind, SigningEvent } from '@sigwatch/rules';
 import { testdata, testdataDir } from '../../../../test/harness/paths.js';
-import { createFulcioCa, deriveKeyPair, issueLeafFast, type FulcioCa } from '../../../../test/sim/ca.js';
-import { hashedRekordV001, hashedRekordV002 } from '../../../../test/sim/entries.js';
+import { createFulcioCa, deriveKeyPair, issueLeafFast, type FulcioCa, type LeafMaterial, type SimKeyPair } from '../../../../test/sim/ca.js';
+import { hashedRekordV001, hashedRekordV002, type EntrySigner } from '../../../../test/sim/entries.js';
 import { EntryFactory } from '../../../../test/sim/entry-factory.js';
 import { chainBytes, precertExtraData, precertLeafInput, splitCtRecord, tbsOf } from '../../../../test/sim/ct-leaf.js';
 import { parseLeaf } from '../parse/parse-leaf.js';
 import { bundleEntries, bundleFiles } from '../parse/testing/real-certs.js';
 import { chainVerdict, type FetchedEntry } from './chain-verdict.js';
 
+const SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';
+const leafOf = (s: EntrySigner): LeafMaterial => {
+  if (!('leaf' in s)) throw new Error('the signer has no certificate');
+  return s.leaf;
+};
 const rootFile = (name: string): TrustedRoot => parseTrustedRoot(readFileSync(testdata('trust', name), 'utf8'));
 
 function eventOf(kind: LogKind, leaf: Uint8Array): SigningEvent {
@@ -45,7 +53,8 @@ describe('chainVerdict on real entries', () => {
   for (const c of withCert) {
     it(`${c.name}: ${c.staging ? 'staging: invalid under production, valid under staging' : 'valid under production, invalid under staging'}`, () => {
       const [home, other] = c.staging ? [staging, prod] : [prod, staging];
-      expect(chainVerdict(home, c.event, { leaf: c.leaf })).toMatchObject({ status: 'valid' });
+      // every real Fulcio certificate carries an SCT from its root's CT log
+      expect(chainVerdict(home, c.event, { leaf: c.leaf })).toMatchObject({ status: 'valid', reason: expect.stringMatching(/; logged by https:\/\/\S*ctfe\.sig/) });
       expect(chainVerdict(other, c.event, { leaf: c.leaf })).toMatchObject({ status: 'invalid', reason: expect.stringContaining('does not chain') });
     });
   }
@@ -62,11 +71,23 @@ describe('chainVerdict on real entries', () => {
   });
 });
 
-/** A trusted root whose only Fulcio CA is `ca`. */
-function rootOf(ca: FulcioCa): TrustedRoot {
+/** A trusted root whose only Fulcio CA is `ca`, and whose CT log (if any) has key `ct` from `ctStart` on. */
+function rootOf(ca: FulcioCa, ct?: SimKeyPair, ctStart = '2020-01-01T00:00:00Z'): TrustedRoot {
+  const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
   return parseTrustedRoot({
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     certificateAuthorities: [{ uri: 'https://fulcio.sim', certChain: { certificates: ca.trustedRootCertChain }, validFor: { start: '2020-01-01T00:00:00Z' } }],
+    ctlogs:
+      ct === undefined
+        ? []
+        : [
+            {
+              baseUrl: 'https://ct.sim',
+              hashAlgorithm: 'SHA2_256',
+              publicKey: { rawBytes: b64(ct.spki), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: ctStart } },
+              logId: { keyId: b64(createHash('sha256').update(ct.spki).digest()) },
+            },
+          ],
   });
 }
 
@@ -115,6 +136,43 @@ describe('chainVerdict on simulator entries', async () => {
     const leaf = precertLeafInput(Date.now(), new Uint8Array(32), tbsOf(forged.der));
     expect(verdict('ct', { leaf, extraData: precertExtraData(forged.der, [rogue.intermediate.der]) }).status).toBe('invalid');
     expect(verdict('ct', { leaf, extraData: chainBytes([]).subarray(0, 2) }).status).toBe('unknown');
+  });
+
+  it('with a CT log in the root, a Rekor entry’s certificate must carry an SCT from it that verifies', async () => {
+    const ct = await deriveKeyPair('chain-verdict', 'ct-log');
+    const otherCt = await deriveKeyPair('chain-verdict', 'another-ct-log');
+    const withCt = rootOf(ca, ct);
+    const judge = (leaf: LeafMaterial) => {
+      const body = hashedRekordV001(Buffer.from('s'), { leaf }).canonical;
+      return chainVerdict(withCt, eventOf('rekor-v1', body), { leaf: body });
+    };
+    // as Fulcio issues them: logged by the trusted CT log
+    const logged = leafOf((await EntryFactory.create(ca, 'chain-verdict-sct', ct)).signer({ identity }));
+    expect(judge(logged)).toMatchObject({ status: 'valid', reason: expect.stringMatching(/; logged by https:\/\/ct\.sim at /) });
+    // chains to the CA but never logged: what a stolen CA key gives
+    expect(judge(issue(ca))).toMatchObject({ status: 'invalid', reason: expect.stringContaining('carries no SCT although https://ct.sim was running') });
+    // an SCT from a log the root does not trust
+    const elsewhere = leafOf((await EntryFactory.create(ca, 'chain-verdict-sct', otherCt)).signer({ identity }));
+    expect(judge(elsewhere)).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/none of its 1 SCT\(s\) verifies against a trusted CT log/) });
+    // the trusted log's SCT copied onto another certificate of the CA: its signature covers the first one's TBS
+    const sctList = new x509.X509Certificate(logged.der).getExtension(SCT_LIST_OID);
+    expect(sctList).not.toBeNull();
+    const borrowed = issueLeafFast(ca, {
+      sans: [{ type: 'email', value: 'someone@example.com' }],
+      key,
+      notBefore: new Date(Date.now() - 1000),
+      extra: [{ oid: SCT_LIST_OID, critical: false, value: new Uint8Array(sctList!.value) }],
+    });
+    expect(judge(borrowed)).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/none of its 1 SCT\(s\) verifies/) });
+    // no CT log running at the certificate's time: nothing to expect
+    const early = hashedRekordV002(Buffer.from('t'), { leaf: issue(ca) }).canonical;
+    expect(chainVerdict(rootOf(ca, ct, '2099-01-01T00:00:00Z'), eventOf('rekor-v2', early), { leaf: early })).toMatchObject({
+      status: 'valid',
+      reason: expect.stringContaining('no CT log of the trusted root was running then'),
+    });
+    // a CT entry is the log's own record: no SCT needed
+    const [, x509Entry] = factory.ct({ identity }, 'both').map((l) => splitCtRecord(l.record));
+    expect(chainVerdict(withCt, eventOf('ct', x509Entry!.leafInput), { leaf: x509Entry!.leafInput }).status).toBe('valid');
   });
 
   it('a certificate from before its CA was valid is invalid', () => {

@@ -8,11 +8,19 @@
  * 3. packages/tlog `verifyCertificateChain` validates it against the Fulcio CAs of the trusted root at the
  *    certificate's own notBefore (Fulcio certificates live 10 minutes; the CA windows must contain it).
  *
- * 'valid': issued by a trusted Fulcio CA. 'invalid': it does not chain to one — someone made this certificate
- * themselves (or it does not even parse). 'unknown': we could not tell; `reason` says why.
+ * 4. A Rekor entry's certificate must also carry an SCT (RFC 6962 §3.3) that verifies against a CT log of the
+ *    trusted root: Fulcio logs every certificate it issues to its CT log and embeds the log's promise. A
+ *    certificate that chains to the CA but was never logged (no SCT while a trusted CT log was running, or
+ *    an SCT that does not verify) is what a stolen CA key would produce. A CT entry is the CT log's own
+ *    record of the certificate and needs none; with no CT log in the root at the certificate's time the
+ *    check is skipped and the reason says so.
+ *
+ * 'valid': issued by a trusted Fulcio CA (and logged). 'invalid': it does not chain to one — someone made this
+ * certificate themselves (or it does not even parse) — or it chains but was not logged. 'unknown': we could
+ * not tell; `reason` says why.
  */
 import { X509Certificate } from 'node:crypto';
-import { hashLeaf, isTlogError, toHex, verifyCertificateChain, type TrustedRoot } from '@sigwatch/tlog';
+import { hashLeaf, isTlogError, toHex, verifyCertificateChain, verifyCertificateScts, type TrustedRoot } from '@sigwatch/tlog';
 import type { CertificateInfo, SigningEvent } from '@sigwatch/rules';
 import { leafCertificate } from '../parse/leaf-certificate.js';
 
@@ -53,11 +61,34 @@ export function chainVerdict(root: TrustedRoot, event: SigningEvent, entry: Fetc
   try {
     // Extra certificates are only candidate issuers: one that does not parse is left out, not held against the leaf.
     const res = verifyCertificateChain(root, found.der, at, found.intermediates.filter(parses));
-    return { status: 'valid', reason: `issued under ${res.authority.subject || res.authority.uri} at ${at.toISOString()}` };
+    const issued = `issued under ${res.authority.subject || res.authority.uri} at ${at.toISOString()}`;
+    if (event.log.kind === 'ct') return { status: 'valid', reason: issued };
+    return sctVerdict(root, found.der, res.path[1], at, issued);
   } catch (e) {
     if (isTlogError(e, 'CERT_CHAIN_INVALID')) return { status: 'invalid', reason: e.message };
     return { status: 'unknown', reason: `chain validation failed: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/** Step 4: the certificate's embedded SCTs against the trusted root's CT logs. */
+function sctVerdict(root: TrustedRoot, der: Uint8Array, issuer: X509Certificate | undefined, at: Date, issued: string): ChainVerdict {
+  let checks;
+  try {
+    checks = verifyCertificateScts(root, der, issuer);
+  } catch (e) {
+    return { status: 'invalid', reason: `${issued}, but its SCT list is malformed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const ok = checks.find((c) => c.status === 'ok');
+  if (ok !== undefined) return { status: 'valid', reason: `${issued}; logged by ${ok.log ?? ok.logId} at ${new Date(Number(ok.timestamp)).toISOString()}` };
+  if (checks.length > 0) {
+    return { status: 'invalid', reason: `${issued}, but none of its ${checks.length} SCT(s) verifies against a trusted CT log: ${checks.map((c) => c.reason).join('; ')}` };
+  }
+  const running = root.ctlogs.filter((l) => l.validFor.start <= at && (l.validFor.end === undefined || at <= l.validFor.end));
+  if (running.length === 0) return { status: 'valid', reason: `${issued}; no CT log of the trusted root was running then, so no SCT was expected` };
+  return {
+    status: 'invalid',
+    reason: `${issued}, but it carries no SCT although ${running.map((l) => l.baseUrl).join(', ')} was running: Fulcio logs every certificate it issues, this one was never logged`,
+  };
 }
 
 function parses(der: Uint8Array): boolean {
