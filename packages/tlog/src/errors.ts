@@ -27,6 +27,7 @@
  * - `ENTRY_MISMATCH` — parts of one entry disagree (checkpoint vs inclusion proof, body vs UUID, log ids).
  * - `MALFORMED_TRUSTED_ROOT` — a Sigstore trusted_root.json fails validation.
  * - `CERT_CHAIN_INVALID` — a certificate does not chain to a trusted Fulcio CA (or is outside validity).
+ * - `NOT_LOGGED` — a Fulcio certificate carries no SCT that verifies against a trusted CT log although one ran.
  * - `UNSUPPORTED` — well-formed input using an algorithm / kind / version this package does not handle.
  */
 export type TlogErrorCode =
@@ -48,6 +49,7 @@ export type TlogErrorCode =
   | 'ENTRY_MISMATCH'
   | 'MALFORMED_TRUSTED_ROOT'
   | 'CERT_CHAIN_INVALID'
+  | 'NOT_LOGGED'
   | 'UNSUPPORTED';
 
 export const TLOG_ERROR_CODES: readonly TlogErrorCode[] = [
@@ -69,6 +71,7 @@ export const TLOG_ERROR_CODES: readonly TlogErrorCode[] = [
   'ENTRY_MISMATCH',
   'MALFORMED_TRUSTED_ROOT',
   'CERT_CHAIN_INVALID',
+  'NOT_LOGGED',
   'UNSUPPORTED',
 ];
 

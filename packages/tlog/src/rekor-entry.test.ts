@@ -81,11 +81,33 @@ describe('identity-level failure', () => {
     expect(r!.verified).toBe(true);
     expect(r!.checks.certificate).toMatchObject({ status: 'failed', code: 'CERT_CHAIN_INVALID' });
   });
-  it('every certificate-bearing positive bundle chains to a Fulcio CA', () => {
+  it('every certificate-bearing positive bundle chains to a Fulcio CA and was logged by its root’s CT log', () => {
+    let logged = 0;
     for (const f of facts.filter((x) => !x.file.includes('negative'))) {
       const [r] = inspectTlogEntries(readFileSync(testdata(f.file), 'utf8'), { trustedRoot: trustedRootFor(f.file) });
       expect([f.file, r!.checks.certificate.status]).not.toEqual([f.file, 'failed']);
+      expect([f.file, r!.checks.sct.status]).toEqual([f.file, r!.checks.certificate.status === 'ok' ? 'ok' : 'absent']);
+      if (r!.checks.sct.status === 'ok') {
+        logged++;
+        expect((r!.checks.sct as { detail: string }).detail).toMatch(/^https:\/\/\S*ctfe\.sig\S+ at 20\d\d-/);
+      }
     }
+    expect(logged).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a certificate whose SCT does not verify against the root’s CT log: sct failed NOT_LOGGED, chain still ok', () => {
+    const file = 'rekor-v1/bundles/gha-beacon-hashedrekord-v0.3.sigstore.json';
+    const root = trustedRootFor(file);
+    // the same root with its CT logs' keys swapped for another valid key (a Rekor log's): no SCT verifies
+    const otherKey = root.tlogs[0]!.key;
+    const swapped = { ...root, ctlogs: root.ctlogs.map((l) => ({ ...l, key: otherKey })) };
+    const [r] = inspectTlogEntries(readFileSync(testdata(file), 'utf8'), { trustedRoot: swapped });
+    expect(r!.checks.certificate.status).toBe('ok');
+    expect(r!.checks.sct).toMatchObject({ status: 'failed', code: 'NOT_LOGGED', reason: expect.stringMatching(/none of its 1 SCT\(s\) verifies/) });
+    // and with no CT log in the root there is nothing to expect
+    const [none] = inspectTlogEntries(readFileSync(testdata(file), 'utf8'), { trustedRoot: { ...root, ctlogs: [] } });
+    expect(none!.checks.sct.status).toBe('absent');
+    expect(none!.verified).toBe(true);
   });
 });
 
@@ -116,7 +138,7 @@ describe('other input shapes', () => {
     const [r] = inspectTlogEntries({ [`24296fb24b8ad77a${leafHex}`]: anon }, { trustedRoot: trustedRootFor('x') });
     expect(r!.entry.format).toBe('rekor-v1-api');
     expect(r!.verified).toBe(true);
-    expect(Object.values(r!.checks).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'absent']);
+    expect(Object.values(r!.checks).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'absent', 'absent']);
   });
   it('UUID tree ID: shard index vs global index, and a UUID naming another tree → ORIGIN_MISMATCH', () => {
     const [r] = inspectTlogEntries({ [`24296fb24b8ad77a${leafHex}`]: anon }, { trustedRoot: trustedRootFor('x') });

@@ -17,6 +17,7 @@ import { verifySignature } from './keys.js';
 import type { NoteVerifier } from './note-keys.js';
 import { normalizeTlogEntries, setPayload, uuidLeafHash, type TlogEntry } from './rekor-entry.js';
 import { X509Certificate } from 'node:crypto';
+import { certificateLogging } from './sct.js';
 import { checkpointVerifiers, embeddedTrustedRoot, findTransparencyLog, verifyCertificateChain, type TrustedLog, type TrustedRoot } from './trust.js';
 
 export type CheckResult =
@@ -38,6 +39,13 @@ export interface TlogEntryChecks {
    * integrated time, at the certificate's own notBefore). Identity, not log evidence: not part of `verified`.
    */
   certificate: CheckResult;
+  /**
+   * The certificate carries an embedded SCT that verifies against a CT log of the trusted root
+   * (`certificateLogging`): `failed` (NOT_LOGGED) when it has none although a CT log ran at its notBefore, or
+   * only SCTs that fail; `absent` without a certificate that chains, or when no CT log ran then. Identity, not
+   * log evidence: not part of `verified`.
+   */
+  sct: CheckResult;
 }
 
 export interface TlogEntryVerification {
@@ -152,6 +160,7 @@ export function verifyTlogEntry(entry: TlogEntry, opts: VerifyEntryOptions = {})
   });
 
   const certs = entry.verificationMaterial?.certificates;
+  let chainIssuer: X509Certificate | undefined;
   const certificate = certs === undefined || certs.length === 0
     ? absent
     : attempt(() => {
@@ -161,10 +170,22 @@ export function verifyTlogEntry(entry: TlogEntry, opts: VerifyEntryOptions = {})
           ? new Date(Number(it) * 1000)
           : new Date(wrapErrors('MALFORMED_ENTRY', 'certificate does not parse', () => new X509Certificate(Buffer.from(leaf))).validFrom);
         const res = verifyCertificateChain(root, leaf, at, certs.slice(1));
+        chainIssuer = res.path[1];
         return ok(`${res.authority.uri} (${res.authority.subject}) at ${at.toISOString()}${it === undefined ? ' (certificate notBefore: no trusted time)' : ''}`);
       });
 
-  const checks: TlogEntryChecks = { set, inclusionProof, checkpoint, body, certificate };
+  const leafCert = certs?.[0];
+  const sct = certificate.status !== 'ok' || leafCert === undefined
+    ? absent
+    : attempt(() => {
+        const notBefore = new Date(new X509Certificate(Buffer.from(leafCert)).validFrom);
+        const logging = certificateLogging(root, leafCert, notBefore, chainIssuer);
+        if (logging.status === 'logged') return ok(`${logging.log} at ${new Date(Number(logging.timestamp)).toISOString()}`);
+        if (logging.status === 'no-ct-log') return absent;
+        throw new TlogError('NOT_LOGGED', logging.reason);
+      });
+
+  const checks: TlogEntryChecks = { set, inclusionProof, checkpoint, body, certificate, sct };
   const anyFailed = [set, inclusionProof, checkpoint, body].some((c) => c.status === 'failed');
   const proven = inclusionProof.status === 'ok' && checkpoint.status === 'ok';
   const verified = !anyFailed && (set.status === 'ok' || proven);

@@ -12,7 +12,7 @@ import { importPrivateKey, importPublicKey, spkiDer, spkiSha256, type PublicKeyI
 import { children, content, encodeTlv, readTlv, slice } from './der.js';
 import { TLS_HASH_SHA256, TLS_SIG_ECDSA, TLS_SIG_RSA, verifyDigitallySigned, type DigitallySigned, type TimestampedEntry } from './ct.js';
 import { TlsReader, TlsWriter } from './tls-reader.js';
-import { findCtLog, type TrustedRoot } from './trust.js';
+import { findCtLog, isWithin, type TrustedRoot } from './trust.js';
 
 /** DER of OID 1.3.6.1.4.1.11129.2.4.2 (embedded SCT list). */
 const SCT_LIST_OID = Uint8Array.from([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02]);
@@ -166,6 +166,36 @@ export function verifyCertificateScts(root: TrustedRoot, leaf: Uint8Array | stri
   });
 }
 
+
+/** Whether a certificate shows it was logged in CT (see `certificateLogging`). */
+export type CertificateLogging =
+  | { status: 'logged'; log: string; timestamp: bigint }
+  | { status: 'unlogged'; reason: string }
+  | { status: 'no-ct-log' };
+
+/**
+ * Fulcio logs every certificate it issues to its CT log and embeds the log's SCT. `logged`: an embedded SCT
+ * verifies against a CT log of the trusted root. `unlogged`: none does — there are SCTs that fail, a
+ * malformed list, or none at all although a CT log of the root was running at `at` (the certificate's
+ * notBefore): what a CA key used outside Fulcio would produce. `no-ct-log`: no CT log ran then, so no SCT
+ * was expected. `issuer`: the certificate's issuer (its chain's next certificate), else looked up among the
+ * root's CA certificates.
+ */
+export function certificateLogging(root: TrustedRoot, leaf: Uint8Array | string | X509Certificate, at: Date, issuer?: X509Certificate): CertificateLogging {
+  let checks: SctVerification[];
+  try {
+    checks = verifyCertificateScts(root, leaf, issuer);
+  } catch (err) {
+    return { status: 'unlogged', reason: `its SCT list is malformed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const ok = checks.find((c) => c.status === 'ok');
+  if (ok !== undefined) return { status: 'logged', log: ok.log ?? ok.logId, timestamp: ok.timestamp };
+  const running = root.ctlogs.filter((l) => isWithin(l.validFor, at));
+  // SCTs of logs the root does not know say nothing when none of its CT logs ran: nothing was expected
+  if (running.length === 0 && checks.every((c) => c.code === 'UNKNOWN_KEY')) return { status: 'no-ct-log' };
+  if (checks.length > 0) return { status: 'unlogged', reason: `none of its ${checks.length} SCT(s) verifies against a trusted CT log: ${checks.map((c) => c.reason).join('; ')}` };
+  return { status: 'unlogged', reason: `it carries no SCT although ${running.map((l) => l.baseUrl).join(', ')} was running: Fulcio logs every certificate it issues, this one was never logged` };
+}
 
 /**
  * Issues an SCT for `entry` as a CT log would (simulator): ECDSA/RSA signature over the RFC 6962 §3.2 input.

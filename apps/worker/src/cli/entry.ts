@@ -5,7 +5,8 @@
  * Sigstore bundle (v0.1–v0.3, Rekor v1 or v2 entries): one JSON object per log entry with the SigningEvent
  * Sigwatch would match (log, indexes, UUID / leaf hash, integrated time, kind + apiVersion, digests, SANs,
  * issuer, every Fulcio extension by name and OID, fingerprints, chain status) and the verification of the
- * SET, the inclusion proof and the checkpoint, each `ok`, `failed` (with code and reason) or `absent`; for a
+ * SET, the inclusion proof, the checkpoint, the certificate chain and its embedded SCT, each `ok`, `failed`
+ * (with code and reason) or `absent`; for a
  * bundle with RFC 3161 time-stamps, each one checked against the trusted roots' timestamp authorities
  * (`timestamps`: `ok`, `failed` or `unknown`, see bundle-timestamps.ts).
  * Exit 0 when every entry verified and parsed and no time-stamp failed, 1 otherwise, 2 on bad usage.
@@ -27,9 +28,11 @@ import { loadTrustedRoots, readInput } from './checkpoint.js';
 
 const USAGE = 'sigwatch entry inspect <file> [--trusted-root <file>]…';
 
+/** As the matcher judges it (match/chain-verdict.ts): chains to a trusted Fulcio CA and, where a CT log ran, logged. */
 function chainStatus(v: TlogEntryVerification): 'valid' | 'invalid' | 'unknown' {
   const c = v.checks.certificate.status;
-  return c === 'ok' ? 'valid' : c === 'failed' ? 'invalid' : 'unknown';
+  if (c === 'failed' || v.checks.sct.status === 'failed') return 'invalid';
+  return c === 'ok' ? 'valid' : 'unknown';
 }
 
 /** The SigningEvent of one verified-or-not entry; a parse failure is reported, not thrown. */

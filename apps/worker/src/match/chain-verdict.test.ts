@@ -170,6 +170,9 @@ describe('chainVerdict on simulator entries', async () => {
       status: 'valid',
       reason: expect.stringContaining('no CT log of the trusted root was running then'),
     });
+    // SCTs of a log the root does not know, and no CT log of the root running: nothing was expected
+    const body = hashedRekordV001(Buffer.from('u'), { leaf: elsewhere }).canonical;
+    expect(chainVerdict(root, eventOf('rekor-v1', body), { leaf: body })).toMatchObject({ status: 'valid', reason: expect.stringContaining('no CT log of the trusted root was running then') });
     // a CT entry is the log's own record: no SCT needed
     const [, x509Entry] = factory.ct({ identity }, 'both').map((l) => splitCtRecord(l.record));
     expect(chainVerdict(withCt, eventOf('ct', x509Entry!.leafInput), { leaf: x509Entry!.leafInput }).status).toBe('valid');

@@ -20,7 +20,7 @@
  * not tell; `reason` says why.
  */
 import { X509Certificate } from 'node:crypto';
-import { hashLeaf, isTlogError, toHex, verifyCertificateChain, verifyCertificateScts, type TrustedRoot } from '@sigwatch/tlog';
+import { certificateLogging, hashLeaf, isTlogError, toHex, verifyCertificateChain, type TrustedRoot } from '@sigwatch/tlog';
 import type { CertificateInfo, SigningEvent } from '@sigwatch/rules';
 import { leafCertificate } from '../parse/leaf-certificate.js';
 
@@ -70,25 +70,17 @@ export function chainVerdict(root: TrustedRoot, event: SigningEvent, entry: Fetc
   }
 }
 
-/** Step 4: the certificate's embedded SCTs against the trusted root's CT logs. */
+/** Step 4: the certificate's embedded SCTs against the trusted root's CT logs (packages/tlog certificateLogging). */
 function sctVerdict(root: TrustedRoot, der: Uint8Array, issuer: X509Certificate | undefined, at: Date, issued: string): ChainVerdict {
-  let checks;
-  try {
-    checks = verifyCertificateScts(root, der, issuer);
-  } catch (e) {
-    return { status: 'invalid', reason: `${issued}, but its SCT list is malformed: ${e instanceof Error ? e.message : String(e)}` };
+  const logging = certificateLogging(root, der, at, issuer);
+  switch (logging.status) {
+    case 'logged':
+      return { status: 'valid', reason: `${issued}; logged by ${logging.log} at ${new Date(Number(logging.timestamp)).toISOString()}` };
+    case 'no-ct-log':
+      return { status: 'valid', reason: `${issued}; no CT log of the trusted root was running then, so no SCT was expected` };
+    case 'unlogged':
+      return { status: 'invalid', reason: `${issued}, but ${logging.reason}` };
   }
-  const ok = checks.find((c) => c.status === 'ok');
-  if (ok !== undefined) return { status: 'valid', reason: `${issued}; logged by ${ok.log ?? ok.logId} at ${new Date(Number(ok.timestamp)).toISOString()}` };
-  if (checks.length > 0) {
-    return { status: 'invalid', reason: `${issued}, but none of its ${checks.length} SCT(s) verifies against a trusted CT log: ${checks.map((c) => c.reason).join('; ')}` };
-  }
-  const running = root.ctlogs.filter((l) => l.validFor.start <= at && (l.validFor.end === undefined || at <= l.validFor.end));
-  if (running.length === 0) return { status: 'valid', reason: `${issued}; no CT log of the trusted root was running then, so no SCT was expected` };
-  return {
-    status: 'invalid',
-    reason: `${issued}, but it carries no SCT although ${running.map((l) => l.baseUrl).join(', ')} was running: Fulcio logs every certificate it issues, this one was never logged`,
-  };
 }
 
 function parses(der: Uint8Array): boolean {
