@@ -21,8 +21,8 @@ function chainOf(event: unknown): ChainStatus | undefined {
 }
 
 const CHAIN_TEXT: Record<ChainStatus, string> = {
-  valid: 'chains to a trusted Fulcio CA of the Sigstore trusted root',
-  invalid: 'does NOT chain to a trusted Fulcio CA',
+  valid: 'chains to a trusted Fulcio CA of the Sigstore trusted root (and was logged in its CT log where one was due)',
+  invalid: "does NOT chain to a trusted Fulcio CA, or was never logged in the CA's CT log",
   unknown: 'was not verified (Sigwatch could not check its chain)',
 };
 

@@ -64,8 +64,9 @@ base64-decoded part of your secret after <code>whsec_</code>, and <code>body</co
 <p>Every body is <code>{"type", "timestamp", "data"}</code>.</p>
 <h3><code>match.created</code></h3><p>An entry in a log matched one of your subscriptions.</p><pre>${MATCH_EXAMPLE}</pre>
 <p><code>certificate_chain</code> (<code>null</code> when the entry was signed with a key, not a certificate) says whether the entry's certificate
-chains to a Fulcio CA of the Sigstore trusted root: <code>valid</code>, <code>invalid</code> — someone made the certificate themselves and logged it
-under this identity, so <code>warning</code> explains it and you should treat the alert as a likely impersonation — or <code>unknown</code> when Sigwatch
+chains to a Fulcio CA of the Sigstore trusted root and, for Rekor entries, carries an embedded SCT from one of its CT logs (Fulcio logs every
+certificate it issues): <code>valid</code>, <code>invalid</code> — someone made the certificate themselves, or with the CA's key but never
+logged it, and wrote it under this identity, so <code>warning</code> explains it and you should treat the alert as a likely impersonation — or <code>unknown</code> when Sigwatch
 could not check it (the log could not be read again in time).</p>
 <h3><code>log.incident</code></h3><p>A log misbehaved (bad signature, inconsistent tree, rollback …). Sent to endpoints that opted in.</p><pre>${INCIDENT_EXAMPLE}</pre>
 <h3><code>test</code></h3><p>Sent by "Send test event": <code>data</code> is <code>{"message": "This is a test event from Sigwatch.", "endpoint_id": "…"}</code>.</p>

@@ -29,19 +29,22 @@ export interface AlertView {
 
 /** One line on the certificate's chain status, for mails and webhooks. */
 export const CHAIN_SUMMARY: Readonly<Record<CertificateInfo['chain'], string>> = {
-  valid: 'issued by a trusted Fulcio CA (the chain verifies against the Sigstore trusted root)',
-  invalid: 'NOT issued by a trusted Fulcio CA: the chain does not verify against the Sigstore trusted root',
+  valid: "issued by a trusted Fulcio CA (the chain, and its CT log record where one is due, verify against the Sigstore trusted root)",
+  invalid:
+    "NOT issued by a trusted Fulcio CA as Fulcio issues certificates: the chain does not verify against the Sigstore trusted root, or the certificate was never logged in the CA's CT log",
   unknown: 'not verified: Sigwatch could not check the chain of this certificate',
 };
 
 /**
  * What an 'invalid' chain means for the reader. Anyone can write an entry to a public log with a certificate
- * they made themselves; one that claims a subscribed identity is exactly the impersonation to catch.
+ * they made themselves; one that claims a subscribed identity is exactly the impersonation to catch. A
+ * certificate that chains to the CA but has no CT log record was made with the CA's key outside Fulcio.
  */
 export const UNTRUSTED_CERTIFICATE_WARNING =
-  'WARNING: the certificate of this entry was NOT issued by a trusted Fulcio certificate authority. Someone made ' +
-  'it themselves and wrote it to the log under this identity. Sigstore clients reject it, but if you did not ' +
-  'sign this artifact, someone is trying to impersonate you: do not trust the artifact, and check who can ' +
+  'WARNING: the certificate of this entry was NOT issued by a trusted Fulcio certificate authority as Fulcio issues ' +
+  "certificates. Someone made it themselves (or with the CA's key outside Fulcio, without the CT log record every " +
+  'Fulcio certificate has) and wrote it to the log under this identity. Sigstore clients reject it, but if you did ' +
+  'not sign this artifact, someone is trying to impersonate you: do not trust the artifact, and check who can ' +
   'publish under this identity.';
 
 export interface MatchReason {

@@ -84,6 +84,9 @@ describe('certificate chain status in alerts', () => {
     expect(m.subject).toMatch(/^\[Sigwatch\] UNTRUSTED CERTIFICATE: widget/);
     expect(m.text.startsWith('WARNING: the certificate of this entry was NOT issued by a trusted Fulcio')).toBe(true);
     expect(m.text).toContain('Certificate: NOT issued by a trusted Fulcio CA');
+    // 'invalid' also covers a certificate made with the CA's key but never logged in CT: the reader is told
+    expect(m.text).toContain("never logged in the CA's CT log");
+    expect(m.text).toContain("without the CT log record every Fulcio certificate has");
     expect(m.html).toMatch(/<body[^>]*><p role="alert"[^>]*>WARNING: the certificate of this entry was NOT issued/);
     const body = webhook(event('invalid'));
     expect(body.certificate_chain).toMatchObject({ status: 'invalid', trusted: false, warning: expect.stringContaining('NOT issued by a trusted Fulcio') });
