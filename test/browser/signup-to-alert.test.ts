@@ -208,7 +208,10 @@ describe('in the browser', () => {
       raw: dsnMail({ to: alertMail.from, failedRecipient: EMAIL, action: 'failed', status: '5.1.1', diagnostic: `550 5.1.1 <${EMAIL}>: Recipient address rejected: User unknown`, originalMessageId: messageId }),
     });
     mx.close();
-    await page.goto(`${base}/emails`);
+    await page.goto(`${base}/dashboard`);
+    expect(await page.getByRole('alert').first().textContent()).toContain(`Alert mail to ${EMAIL} bounced`);
+    await page.getByRole('alert').first().getByRole('link', { name: 'e-mail addresses' }).click();
+    await page.waitForURL(`${base}/emails`);
     expect(await page.textContent('main')).toContain('bounced');
     expect(await page.textContent('main')).toContain('User unknown');
     await shot('10-address-bounced');

@@ -67,6 +67,12 @@ describe('e-mail addresses', () => {
     const p = await t.deps.db.emailAddress.create({
       data: { userId: pageUser.id, address: `page-${pageUser.id}@example.com`, verifiedAt: new Date(), bouncedAt, bounceReason: '5.7.1 <script>blocked</script>' },
     });
+    // the dashboard says it first: the mail that would tell the user is what fails
+    const dash = (await agent.get('/dashboard')).body;
+    expect(dash).toContain(`<strong>Alert mail to ${p.address} bounced</strong> on 2026-12-07`);
+    expect(dash).toContain('5.7.1 &lt;script&gt;blocked&lt;/script&gt;');
+    const hook = await t.deps.db.webhookEndpoint.create({ data: { userId: pageUser.id, url: 'https://hooks.example.com/x', secret: 'whsec_x', enabled: false, disabledReason: 'it answered 410 Gone' } });
+    expect((await agent.get('/dashboard')).body).toContain(`<strong>Webhook https://hooks.example.com/x is disabled</strong>: <small>it answered 410 Gone</small>. <a href="/webhooks/${hook.id}">`);
     const page = (await agent.get('/emails')).body;
     expect(page).toContain('bounced</span> on 2026-12-07');
     expect(page).toContain('5.7.1 &lt;script&gt;blocked&lt;/script&gt;');
@@ -74,6 +80,7 @@ describe('e-mail addresses', () => {
     expect((await agent.post(`/emails/${p.id}/resume`, {})).statusCode).toBe(303);
     expect((await t.deps.db.emailAddress.findUniqueOrThrow({ where: { id: p.id } })).bouncedAt).toBeNull();
     expect((await agent.get('/emails')).body).not.toContain(`action="/emails/${p.id}/resume"`);
+    expect((await agent.get('/dashboard')).body).not.toContain('bounced</strong>');
   });
 
   it('never lets an unverified address be a channel', async () => {

@@ -27,6 +27,7 @@ th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);v
 code,pre{font-family:ui-monospace,monospace;font-size:.9rem}pre{background:#f6f8fa;padding:.75rem;overflow:auto}
 .warn{color:#b54708}
 .untrusted{border:2px solid var(--bad);background:#fef3f2;color:var(--bad);padding:.6rem .8rem;border-radius:4px}
+.notice-problem{border:2px solid var(--bad);background:#fef3f2;padding:.1rem .8rem;border-radius:4px;margin-bottom:.6rem}
 .untrusted-badge,.chain-invalid{color:var(--bad)}.chain-valid{color:var(--ok)}.chain-unknown{color:var(--muted)}
 fieldset{border:1px solid var(--line);border-radius:4px;margin:0 0 1rem}
 `;
