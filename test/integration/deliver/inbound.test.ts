@@ -81,11 +81,16 @@ describe('inbound role', () => {
     expect(a.bounceReason).toBe(`550 5.1.1 <${addr.address}>: Recipient address rejected: User unknown`);
     expect(await h.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: 'failed', lastError: `bounced: ${a.bounceReason}` });
     expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(1);
+    // the user is told at the account's own address
+    const notice = await smtp.waitFor((m) => m.to.includes(user.email) && m.subject === '[Sigwatch] Alert mail to one of your addresses bounced');
+    expect(notice.text).toContain(`Alert mail to ${addr.address} bounced: 550 5.1.1`);
+    expect(notice.text).toContain('http://localhost:8080/emails');
 
-    // the same report again changes nothing and audits nothing more
+    // the same report again changes nothing, audits nothing more and tells nobody again
     await report(mail.from, dsnMail({ to: mail.from, failedRecipient: addr.address, action: 'failed', status: '5.1.1', diagnostic: '550 5.1.1 again', originalMessageId: messageIdOf(mail) }));
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).bounceReason).toBe(a.bounceReason);
     expect(await h.db.auditEvent.count({ where: { userId: user.id, action: 'email.bounced' } })).toBe(1);
+    expect(await h.db.delivery.count({ where: { userId: user.id, kind: 'notice' } })).toBe(1);
 
     const next = await makeMatchDelivery(h.db, sub, { emailAddressId: addr.id });
     await h.enqueue(next.id);
@@ -165,6 +170,14 @@ describe('inbound role', () => {
     await client.sendMail({ from: addr.address, to: url.pathname, subject, text: '' });
     expect((await h.db.emailAddress.findUniqueOrThrow({ where: { id: addr.id } })).unsubscribedAt).not.toBeNull();
     expect(await h.db.auditEvent.findFirst({ where: { userId: user.id, action: 'email.unsubscribed' } })).toMatchObject({ detail: { via: 'mailto' } });
+  });
+
+  it('refuses to start on a port in use, naming the variables', async () => {
+    const log = pino({ level: 'silent' });
+    const config = loadConfig(testEnv({ REDIS_PREFIX: h.prefix, MAIL_RETURN_PATH: RETURN_PATH, INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_SMTP_PORT: String(inbound.port) }));
+    await expect(startInboundServer({ config, db: h.db, redis: h.redis, workers: new WorkerRegistry(h.redis, h.prefix, log), log })).rejects.toThrow(
+      new RegExp(`cannot listen on 127\\.0\\.0\\.1:${inbound.port} \\(INBOUND_SMTP_HOST/PORT\\): .*EADDRINUSE`),
+    );
   });
 
   it('answers 451 when it cannot act on a mail (database unreachable), so the sender tries again', async () => {

@@ -37,13 +37,38 @@ export interface BounceMarked {
   readonly address: { readonly address: string; readonly userId: string } | undefined;
   /** False when it was already marked (the first reason stays). */
   readonly marked: boolean;
+  /** The notice delivery to the account's own address, when one was made: enqueue its job. */
+  readonly noticeId: string | undefined;
 }
 
+/**
+ * Mark the address bounced (once; audited) and, the first time, tell the user at the account's own address
+ * when that is another, working one (a `notice` delivery, as for a disabled webhook): the alerts that would
+ * have told them are what stopped.
+ */
 export async function markAddressBounced(db: Db, addressId: string, reason: string, now: Date, via: 'report' | 'smtp'): Promise<BounceMarked> {
-  const address = await db.emailAddress.findUnique({ where: { id: addressId }, select: { address: true, userId: true } });
-  if (address === null) return { address: undefined, marked: false };
   const bounceReason = reason.slice(0, 300);
-  const res = await db.emailAddress.updateMany({ where: { id: addressId, bouncedAt: null }, data: { bouncedAt: now, bounceReason } });
-  if (res.count > 0) await db.auditEvent.create({ data: { userId: address.userId, action: 'email.bounced', detail: { address: address.address, reason: bounceReason, via } } });
-  return { address, marked: res.count > 0 };
+  return db.$transaction(async (tx) => {
+    const address = await tx.emailAddress.findUnique({ where: { id: addressId }, include: { user: true } });
+    if (address === null) return { address: undefined, marked: false, noticeId: undefined };
+    const res = await tx.emailAddress.updateMany({ where: { id: addressId, bouncedAt: null }, data: { bouncedAt: now, bounceReason } });
+    const found = { address: address.address, userId: address.userId };
+    if (res.count === 0) return { address: found, marked: false, noticeId: undefined };
+    await tx.auditEvent.create({ data: { userId: address.userId, action: 'email.bounced', detail: { address: address.address, reason: bounceReason, via } } });
+    const user = address.user;
+    if (user.verifiedAt === null || user.email === address.address) return { address: found, marked: true, noticeId: undefined };
+    const own = await tx.emailAddress.findFirst({ where: { userId: user.id, address: user.email } });
+    if (own?.bouncedAt != null) return { address: found, marked: true, noticeId: undefined };
+    const notice = await tx.delivery.create({
+      data: {
+        kind: 'notice',
+        userId: user.id,
+        channel: 'email',
+        channelKey: `email:account:${user.id}`,
+        emailAddressId: own?.id ?? null,
+        payload: { type: 'email.bounced', to: user.email, address: address.address, reason: bounceReason },
+      },
+    });
+    return { address: found, marked: true, noticeId: notice.id };
+  });
 }

@@ -7,7 +7,7 @@ import { SigningEventSchema, type SigningEvent } from '@sigwatch/rules';
 import { z } from 'zod';
 import { alertView } from './alert-view.js';
 import type { LoadedDelivery } from './delivery-store.js';
-import { renderAlert, renderIncident, renderWebhookDisabled, type RenderedMail } from './email-templates.js';
+import { renderAddressBounced, renderAlert, renderIncident, renderWebhookDisabled, type RenderedMail } from './email-templates.js';
 import { DeliveryError } from './errors.js';
 import { Links, messageId, unsubscribeMailto } from './links.js';
 import type { OutgoingMail } from './email.js';
@@ -37,7 +37,10 @@ export function webhookBody(d: LoadedDelivery, publicUrl: string): string {
   }
 }
 
-const NoticePayload = z.object({ type: z.literal('webhook.disabled'), to: z.email(), endpointId: z.string(), url: z.string(), reason: z.string() });
+const NoticePayload = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('webhook.disabled'), to: z.email(), endpointId: z.string(), url: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('email.bounced'), to: z.email(), address: z.string(), reason: z.string() }),
+]);
 
 export interface MailContext {
   links: Links;
@@ -49,7 +52,12 @@ export function deliveryMail(d: LoadedDelivery, ctx: MailContext): OutgoingMail 
   if (d.kind === 'notice') {
     const p = NoticePayload.safeParse(d.payload);
     if (!p.success) throw missing('the notice payload is not well formed');
-    return { to: p.data.to, messageId: id, mail: renderWebhookDisabled({ url: p.data.url, reason: p.data.reason, endpointPage: ctx.links.page(`webhooks/${p.data.endpointId}`) }) };
+    const n = p.data;
+    const mail =
+      n.type === 'webhook.disabled'
+        ? renderWebhookDisabled({ url: n.url, reason: n.reason, endpointPage: ctx.links.page(`webhooks/${n.endpointId}`) })
+        : renderAddressBounced({ address: n.address, reason: n.reason, emailsPage: ctx.links.page('emails') });
+    return { to: n.to, messageId: id, mail };
   }
   const address = d.emailAddress;
   if (address === null) throw missing('the e-mail address of this delivery no longer exists');

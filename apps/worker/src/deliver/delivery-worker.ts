@@ -209,8 +209,9 @@ async function failed(
   // The relay refused the recipient itself (550 5.1.1 …): the address is gone, as a bounce would say.
   const status = err.code === 'SMTP_PERMANENT' ? enhancedStatusIn(err.message) : undefined;
   if (d.channel === 'email' && d.kind !== 'notice' && d.emailAddressId !== null && addressGone(status)) {
-    const { marked } = await markAddressBounced(deps.db, d.emailAddressId, bounceReasonText(status, err.message.replace(/^the mail server refused: /, '')), deps.now(), 'smtp');
-    log.warn({ emailAddressId: d.emailAddressId, status, marked }, 'the mail server refused the address: marked bounced');
+    const { marked, noticeId } = await markAddressBounced(deps.db, d.emailAddressId, bounceReasonText(status, err.message.replace(/^the mail server refused: /, '')), deps.now(), 'smtp');
+    if (noticeId !== undefined) await deps.producer.add(deliveryJobId(noticeId), { deliveryId: noticeId });
+    log.warn({ emailAddressId: d.emailAddressId, status, marked, noticeId }, 'the mail server refused the address: marked bounced');
   }
   await recordAttempt(deps.db, d.id, record, { status: 'failed', lastError });
   log.warn({ attempt: a.number, code: err.code, statusCode: err.statusCode, exhausted }, 'delivery failed for good');

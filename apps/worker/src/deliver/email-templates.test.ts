@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateInfo, SigningEvent } from '@sigwatch/rules';
 import { alertView, safeHttpsUrl } from './alert-view.js';
-import { oneLine, renderAlert, renderDigest, renderWebhookDisabled } from './email-templates.js';
+import { oneLine, renderAddressBounced, renderAlert, renderDigest, renderWebhookDisabled } from './email-templates.js';
 import { matchCreatedBody } from './webhook-payload.js';
 
 const links = { subscription: 'https://sw.test/subscriptions/s1', mute: 'https://sw.test/mute/t', unsubscribe: 'https://sw.test/unsubscribe/u' };
@@ -37,6 +37,14 @@ describe('alert mail templates', () => {
     expect(m.text).not.toContain('Run:');
     expect(m.text).not.toContain('Entry:');
     expect(m.text).toContain('Index:      5');
+  });
+
+  it('the bounce notice names the address and the reason, escaped in HTML, and links the addresses page', () => {
+    const m = renderAddressBounced({ address: 'a@b.test', reason: '550 5.1.1 <a@b.test>: User unknown', emailsPage: 'https://sw.test/emails' });
+    expect(m.subject).toBe('[Sigwatch] Alert mail to one of your addresses bounced');
+    expect(m.text).toContain('Alert mail to a@b.test bounced: 550 5.1.1 <a@b.test>: User unknown.');
+    expect(m.html).toContain('550 5.1.1 &lt;a@b.test&gt;: User unknown');
+    expect(m.html).toContain('href="https://sw.test/emails"');
   });
 
   it('says why a webhook was disabled and where to look', () => {

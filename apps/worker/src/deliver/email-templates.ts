@@ -150,6 +150,26 @@ export function renderIncident(m: IncidentMailInput): RenderedMail {
   };
 }
 
+export interface AddressBouncedInput {
+  address: string;
+  reason: string;
+  emailsPage: string;
+}
+
+/** To the account's own address when an alert address bounced: the alerts to it stop until resumed. */
+export function renderAddressBounced(m: AddressBouncedInput): RenderedMail {
+  const subject = '[Sigwatch] Alert mail to one of your addresses bounced';
+  const intro = `Alert mail to ${m.address} bounced: ${m.reason}. Sigwatch sends no more alert mail there until you fix the mailbox and press "Resume alerts".`;
+  return {
+    subject,
+    text: `${intro}
+
+Your e-mail addresses: ${m.emailsPage}
+`,
+    html: page(subject, `<p>${esc(intro)}</p><p><a href="${esc(m.emailsPage)}">Your e-mail addresses</a></p>`),
+  };
+}
+
 export interface WebhookDisabledInput {
   url: string;
   reason: string;

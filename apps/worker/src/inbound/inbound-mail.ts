@@ -40,6 +40,8 @@ export interface InboundDeps {
   /** Verifies unsubscribe tokens (UNSUBSCRIBE_SECRET or SESSION_SECRET). */
   secret: string;
   now: () => Date;
+  /** Queue the job of a new delivery (the notice to the account's address about a bounce). */
+  enqueue: (deliveryId: string) => Promise<void>;
 }
 
 /**
@@ -96,7 +98,8 @@ async function permanentFailure(deps: InboundDeps, mail: ParsedMail, addressId: 
         ).count;
   const alert = failed > 0 ? `; alert ${deliveryId} failed` : '';
   if (cls === 'rejected') return { kind: 'bounce', outcome: 'rejected', detail: `message refused, address kept: ${reason}${alert}` };
-  const { address, marked } = await markAddressBounced(deps.db, addressId, reason, deps.now(), 'report');
+  const { address, marked, noticeId } = await markAddressBounced(deps.db, addressId, reason, deps.now(), 'report');
+  if (noticeId !== undefined) await deps.enqueue(noticeId);
   if (address === undefined) return { kind: 'bounce', outcome: 'ignored', detail: `hard bounce for an address that no longer exists: ${reason}` };
   return { kind: 'bounce', outcome: 'hard', detail: `${address.address}: ${reason}${marked ? '' : ' (already marked)'}${alert}` };
 }

@@ -16,6 +16,7 @@ import { createSecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { Counter } from 'prom-client';
 import { addressOf, tokenSecret } from '@sigwatch/config';
+import { Producer, QueueName, deliveryJobId } from '@sigwatch/queue';
 import { registry } from '../metrics.js';
 import type { RoleDeps } from '../roles.js';
 import { addressIdOfReturnPath } from '../deliver/return-path.js';
@@ -61,6 +62,10 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
   };
 
   const tls = inboundTls(config);
+  const producer = new Producer(QueueName.Deliveries, deps.redis, config.REDIS_PREFIX);
+  const enqueue = async (deliveryId: string): Promise<void> => {
+    await producer.add(deliveryJobId(deliveryId), { deliveryId });
+  };
   const server = new SMTPServer({
     ...(tls === undefined ? {} : { key: tls.key, cert: tls.cert }),
     name: new URL(config.PUBLIC_URL).hostname,
@@ -100,7 +105,7 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
           if (t !== undefined) byAddress.set(r.address.toLowerCase(), t);
         }
         const targets = [...byAddress.values()];
-        handleInboundMail({ db, log, secret, now }, Buffer.concat(chunks), targets).then(
+        handleInboundMail({ db, log, secret, now, enqueue }, Buffer.concat(chunks), targets).then(
           (results) => {
             for (const r of results) {
               mailTotal.inc({ kind: r.kind, outcome: r.outcome });
@@ -118,20 +123,28 @@ export async function startInboundServer(deps: RoleDeps, options: { now?: () => 
     },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.INBOUND_SMTP_PORT, config.INBOUND_SMTP_HOST, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.INBOUND_SMTP_PORT, config.INBOUND_SMTP_HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await producer.close();
+    throw new Error(`the inbound role cannot listen on ${config.INBOUND_SMTP_HOST}:${config.INBOUND_SMTP_PORT} (INBOUND_SMTP_HOST/PORT): ${(err as Error).message}`, { cause: err });
+  }
   server.on('error', (err: Error) => log.error({ err: err.message }, 'inbound SMTP server error'));
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.INBOUND_SMTP_PORT;
   log.info({ host: config.INBOUND_SMTP_HOST, port, starttls: tls !== undefined, returnPath: returnPath ?? null, unsubscribeMailbox }, 'inbound role listening');
   return {
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await producer.close();
+    },
   };
 }
 
