@@ -5,6 +5,7 @@
  * owner resumes it (the API's resumeEmail).
  */
 import type { Db } from '@sigwatch/db';
+import { createAccountNotice } from './delivery-store.js';
 
 /**
  * Enhanced status codes (RFC 3463) that say the recipient address itself is gone: X.1.x addressing (bad
@@ -57,18 +58,7 @@ export async function markAddressBounced(db: Db, addressId: string, reason: stri
     await tx.auditEvent.create({ data: { userId: address.userId, action: 'email.bounced', detail: { address: address.address, reason: bounceReason, via } } });
     const user = address.user;
     if (user.verifiedAt === null || user.email === address.address) return { address: found, marked: true, noticeId: undefined };
-    const own = await tx.emailAddress.findFirst({ where: { userId: user.id, address: user.email } });
-    if (own?.bouncedAt != null) return { address: found, marked: true, noticeId: undefined };
-    const notice = await tx.delivery.create({
-      data: {
-        kind: 'notice',
-        userId: user.id,
-        channel: 'email',
-        channelKey: `email:account:${user.id}`,
-        emailAddressId: own?.id ?? null,
-        payload: { type: 'email.bounced', to: user.email, address: address.address, reason: bounceReason },
-      },
-    });
-    return { address: found, marked: true, noticeId: notice.id };
+    const noticeId = await createAccountNotice(tx, user, { type: 'email.bounced', to: user.email, address: address.address, reason: bounceReason });
+    return { address: found, marked: true, noticeId };
   });
 }

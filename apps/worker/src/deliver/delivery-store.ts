@@ -68,8 +68,8 @@ export async function settleWithoutAttempt(db: Db, deliveryId: string, status: '
 
 /**
  * Disable the endpoint (if still enabled) and, in the same transaction, create the owner's `notice`
- * delivery. Returns the notice's id when this call disabled it, undefined when it was already disabled
- * or the owner has no verified address.
+ * delivery. Returns the notice's id when this call disabled it, undefined when it was already disabled,
+ * the owner is not verified, or the owner's own address bounced (the notice could not arrive).
  */
 export async function disableEndpoint(db: Db, endpointId: string, reason: string, now: Date): Promise<string | undefined> {
   return db.$transaction(async (tx) => {
@@ -81,17 +81,21 @@ export async function disableEndpoint(db: Db, endpointId: string, reason: string
     const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId }, include: { user: true } });
     const user = endpoint.user;
     if (user.verifiedAt === null) return undefined;
-    const address = await tx.emailAddress.findFirst({ where: { userId: user.id, address: user.email } });
-    const notice = await tx.delivery.create({
-      data: {
-        kind: 'notice',
-        userId: user.id,
-        channel: 'email',
-        channelKey: `email:account:${user.id}`,
-        emailAddressId: address?.id ?? null,
-        payload: { type: 'webhook.disabled', to: user.email, endpointId, url: endpoint.url, reason },
-      },
-    });
-    return notice.id;
+    return createAccountNotice(tx, user, { type: 'webhook.disabled', to: user.email, endpointId, url: endpoint.url, reason });
   });
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/**
+ * A `notice` delivery to the account's own address (compose.ts renders it by `payload.type`), in the
+ * caller's transaction; the caller enqueues its job. Undefined when that address itself bounced.
+ */
+export async function createAccountNotice(tx: Tx, user: { id: string; email: string }, payload: { type: string; to: string } & Record<string, string>): Promise<string | undefined> {
+  const own = await tx.emailAddress.findFirst({ where: { userId: user.id, address: user.email } });
+  if (own !== null && own.bouncedAt !== null) return undefined;
+  const notice = await tx.delivery.create({
+    data: { kind: 'notice', userId: user.id, channel: 'email', channelKey: `email:account:${user.id}`, emailAddressId: own?.id ?? null, payload },
+  });
+  return notice.id;
 }
