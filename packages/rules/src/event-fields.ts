@@ -11,12 +11,6 @@ export function extensionField(oid: string): `extension:${string}` {
   return `extension:${oid}`;
 }
 
-export function fieldValues(event: SigningEvent, field: FieldKey): string[] {
-  const out: string[] = [];
-  writeFieldValues(event, field, out, 0);
-  return out;
-}
-
 /**
  * Write the values of `field` into `out` from position `n` on and return the new count: the hot paths'
  * form (the index and rule evaluation reuse one array; resetting an array's length to 0 and pushing again
