@@ -64,7 +64,7 @@ export async function handleInboundMail(deps: InboundDeps, raw: Buffer, targets:
 async function onReturnPath(deps: InboundDeps, mail: ParsedMail, addressId: string): Promise<InboundResult> {
   const reportType = reportTypeOf(mail);
   if (reportType === 'feedback-report') return complaint(deps, addressId);
-  if (reportType !== 'delivery-status') return { kind: 'other', outcome: 'ignored', detail: `not a delivery report (${contentTypeOf(mail)}, subject "${(mail.subject ?? '').slice(0, 80)}")` };
+  if (reportType !== 'delivery-status') return { kind: 'other', outcome: 'ignored', detail: `not a delivery report (${contentTypeOf(mail).value}, subject "${(mail.subject ?? '').slice(0, 80)}")` };
   const status = mail.attachments.find((a) => a.contentType.toLowerCase() === 'message/delivery-status');
   if (status === undefined) return { kind: 'bounce', outcome: 'invalid', detail: 'a delivery report without a message/delivery-status part' };
   const recipients = parseDeliveryStatus(status.content.toString('utf8'));
@@ -105,11 +105,18 @@ async function permanentFailure(deps: InboundDeps, mail: ParsedMail, addressId: 
 }
 
 async function complaint(deps: InboundDeps, addressId: string): Promise<InboundResult> {
+  const done = await unsubscribe(deps, addressId, 'complaint');
+  if (done === undefined) return { kind: 'complaint', outcome: 'ignored', detail: 'a complaint about an address that no longer exists' };
+  return { kind: 'complaint', outcome: 'done', detail: `${done.address} unsubscribed after a spam complaint${done.changed ? '' : ' (already)'}` };
+}
+
+/** Stop alert mail to the address (once; audited with how). Undefined when the address no longer exists. */
+async function unsubscribe(deps: InboundDeps, addressId: string, via: 'complaint' | 'mailto'): Promise<{ address: string; changed: boolean } | undefined> {
   const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
-  if (address === null) return { kind: 'complaint', outcome: 'ignored', detail: 'a complaint about an address that no longer exists' };
+  if (address === null) return undefined;
   const res = await deps.db.emailAddress.updateMany({ where: { id: addressId, unsubscribedAt: null }, data: { unsubscribedAt: deps.now() } });
-  if (res.count > 0) await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.unsubscribed', detail: { address: address.address, via: 'complaint' } } });
-  return { kind: 'complaint', outcome: 'done', detail: `${address.address} unsubscribed after a spam complaint${res.count > 0 ? '' : ' (already)'}` };
+  if (res.count > 0) await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.unsubscribed', detail: { address: address.address, via } } });
+  return { address: address.address, changed: res.count > 0 };
 }
 
 async function onUnsubscribeMail(deps: InboundDeps, mail: ParsedMail): Promise<InboundResult> {
@@ -122,23 +129,22 @@ async function onUnsubscribeMail(deps: InboundDeps, mail: ParsedMail): Promise<I
     if (err instanceof SignedTokenError) return { kind: 'unsubscribe', outcome: 'invalid', detail: `unsubscribe token refused: ${err.code}` };
     throw err;
   }
-  const address = await deps.db.emailAddress.findUnique({ where: { id: addressId } });
-  if (address === null) return { kind: 'unsubscribe', outcome: 'ignored', detail: 'unsubscribe for an address that no longer exists' };
-  const res = await deps.db.emailAddress.updateMany({ where: { id: addressId, unsubscribedAt: null }, data: { unsubscribedAt: deps.now() } });
-  if (res.count > 0) await deps.db.auditEvent.create({ data: { userId: address.userId, action: 'email.unsubscribed', detail: { address: address.address, via: 'mailto' } } });
-  return { kind: 'unsubscribe', outcome: 'done', detail: `${address.address} unsubscribed by mail${res.count > 0 ? '' : ' (already)'}` };
+  const done = await unsubscribe(deps, addressId, 'mailto');
+  if (done === undefined) return { kind: 'unsubscribe', outcome: 'ignored', detail: 'unsubscribe for an address that no longer exists' };
+  return { kind: 'unsubscribe', outcome: 'done', detail: `${done.address} unsubscribed by mail${done.changed ? '' : ' (already)'}` };
 }
 
-function contentTypeOf(mail: ParsedMail): string {
-  const ct = mail.headers.get('content-type') as { value?: string } | string | undefined;
-  return (typeof ct === 'string' ? ct : (ct?.value ?? 'text/plain')).toLowerCase();
+/** The mail's Content-Type as mailparser gives it: its value lower-cased and its parameters. */
+function contentTypeOf(mail: ParsedMail): { value: string; params: Record<string, string> } {
+  const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
+  if (typeof ct === 'string') return { value: ct.toLowerCase(), params: {} };
+  return { value: (ct?.value ?? 'text/plain').toLowerCase(), params: ct?.params ?? {} };
 }
 
 /** `delivery-status`, `feedback-report` … of a multipart/report; undefined for other mail. */
 function reportTypeOf(mail: ParsedMail): string | undefined {
-  const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
-  if (typeof ct !== 'object' || ct.value?.toLowerCase() !== 'multipart/report') return undefined;
-  return ct.params?.['report-type']?.toLowerCase();
+  const ct = contentTypeOf(mail);
+  return ct.value === 'multipart/report' ? ct.params['report-type']?.toLowerCase() : undefined;
 }
 
 /** The delivery a bounce returns, from the Message-ID in its copy of the original's headers. */
